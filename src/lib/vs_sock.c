@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "vs_sock.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+const char *vs_type_name(int type)
+{
+	switch (type) {
+	case SOCK_STREAM:
+		return "STREAM";
+	case SOCK_SEQPACKET:
+		return "SEQPACKET";
+	case SOCK_DGRAM:
+		return "DGRAM";
+	default:
+		return "?";
+	}
+}
+
+static union vs_addr make_addr(uint32_t cid, uint32_t port)
+{
+	union vs_addr a = { .svm = { .svm_family = AF_VSOCK } };
+
+	a.svm.svm_cid = cid;
+	a.svm.svm_port = port;
+	return a;
+}
+
+int vs_connect(int type, uint32_t cid, uint32_t port)
+{
+	union vs_addr a = make_addr(cid, port);
+	int fd, err;
+
+	fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	while (connect(fd, &a.sa, sizeof(a.svm)) < 0) {
+		if (errno == EINTR)
+			continue;
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int vs_listen(int type, uint32_t port, int backlog)
+{
+	union vs_addr a = make_addr(VMADDR_CID_ANY, port);
+	int fd, err;
+
+	fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, &a.sa, sizeof(a.svm)) < 0 || listen(fd, backlog) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int vs_accept(int lfd)
+{
+	int fd;
+
+	do
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : fd;
+}
+
+static int addr_of(int fd, uint32_t *cid, uint32_t *port, bool peer)
+{
+	union vs_addr a;
+	socklen_t len = sizeof(a.svm);
+	int r = peer ? getpeername(fd, &a.sa, &len) : getsockname(fd, &a.sa, &len);
+
+	if (r < 0)
+		return -errno;
+	if (cid)
+		*cid = a.svm.svm_cid;
+	if (port)
+		*port = a.svm.svm_port;
+	return 0;
+}
+
+int vs_local_addr(int fd, uint32_t *cid, uint32_t *port)
+{
+	return addr_of(fd, cid, port, false);
+}
+
+int vs_peer_addr(int fd, uint32_t *cid, uint32_t *port)
+{
+	return addr_of(fd, cid, port, true);
+}
+
+int vs_get_buffer_size(int fd, uint64_t *got)
+{
+	unsigned long long v = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &v, &len) < 0)
+		return -errno;
+	*got = v;
+	return 0;
+}
+
+int vs_set_buffer_size(int fd, uint64_t want, uint64_t *got)
+{
+	unsigned long long v = want;
+
+	if (setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &v, sizeof(v)) < 0)
+		return -errno;
+	if (setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &v, sizeof(v)) < 0)
+		return -errno;
+	return vs_get_buffer_size(fd, got);
+}
+
+int vs_set_rcvlowat(int fd, int bytes)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof(bytes)) < 0)
+		return -errno;
+	return 0;
+}
+
+int vs_set_connect_timeout(int fd, double seconds)
+{
+	struct timeval tv = {
+		.tv_sec = (time_t)seconds,
+		.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6),
+	};
+
+	if (setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &tv, sizeof(tv)) < 0)
+		return -errno;
+	return 0;
+}
+
+int vs_local_cid(uint32_t *cid)
+{
+	unsigned int v = 0;
+	int fd = open("/dev/vsock", O_RDONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &v) < 0)
+		err = -errno;
+	close(fd);
+	if (!err)
+		*cid = v;
+	return err;
+}
+
+ssize_t vs_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t vs_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, p + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * AF_VSOCK socket helpers. Functions return a file descriptor or 0 on
+ * success and -errno on failure, so the caller can name what failed.
+ */
+#ifndef VS_SOCK_H
+#define VS_SOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <linux/vm_sockets.h>
+
+#ifndef SOL_VSOCK
+#define SOL_VSOCK 287
+#endif
+#ifndef VSOCK_RECVERR
+#define VSOCK_RECVERR 1
+#endif
+#ifndef VMADDR_CID_LOCAL
+#define VMADDR_CID_LOCAL 1
+#endif
+
+union vs_addr {
+	struct sockaddr sa;
+	struct sockaddr_vm svm;
+};
+
+/* "STREAM", "SEQPACKET", "DGRAM" or "?" */
+const char *vs_type_name(int type);
+
+/* A blocking AF_VSOCK socket of TYPE connected to cid:port. */
+int vs_connect(int type, uint32_t cid, uint32_t port);
+/* A listening socket bound to VMADDR_CID_ANY:port (VMADDR_PORT_ANY picks one). */
+int vs_listen(int type, uint32_t port, int backlog);
+/* accept() that restarts after signals. */
+int vs_accept(int lfd);
+
+int vs_local_addr(int fd, uint32_t *cid, uint32_t *port);
+int vs_peer_addr(int fd, uint32_t *cid, uint32_t *port);
+
+/*
+ * Sets SO_VM_SOCKETS_BUFFER_MAX_SIZE then _SIZE to want and reads the size
+ * back into *got: the kernel clamps silently, so callers compare.
+ */
+int vs_set_buffer_size(int fd, uint64_t want, uint64_t *got);
+int vs_get_buffer_size(int fd, uint64_t *got);
+int vs_set_rcvlowat(int fd, int bytes);
+/* SO_VM_SOCKETS_CONNECT_TIMEOUT, in seconds. */
+int vs_set_connect_timeout(int fd, double seconds);
+
+/* The local CID from /dev/vsock (IOCTL_VM_SOCKETS_GET_LOCAL_CID). */
+int vs_local_cid(uint32_t *cid);
+
+/* Write all of buf (restarting after signals and short writes). */
+ssize_t vs_write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes; returns fewer only at end of stream. */
+ssize_t vs_read_full(int fd, void *buf, size_t len);
+
+#endif
