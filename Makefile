@@ -21,13 +21,16 @@ PERF_OBJS  := $(PERF_SRCS:%.c=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(wildcard bench/*.c)
 
 TOOLS      := $(BUILD)/bin/vsock_perf $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
+# Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
+TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SHIM       := $(BUILD)/tests/novsock.so
 
 .PHONY: all tools unit asan deps check demo bench clean
+.SECONDARY:
 all: tools
-tools: $(TOOLS)
+tools: $(TOOLS) $(TESTBINS)
 unit: $(UNIT_BINS) $(SHIM)
 
 $(BUILD)/obj/%.o: %.c
@@ -50,6 +53,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+
 # An LD_PRELOAD shim that makes socket(AF_VSOCK) fail and records the
 # attempt: host tests use it to prove a tool created no vsock socket.
 $(SHIM): tests/unit/novsock.c
@@ -68,7 +75,7 @@ check: deps
 	tests/run
 
 demo: deps tools
-	tests/vm/run tests/vm/demo.sh
+	tests/vm/run scripts/demo.sh
 
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh

@@ -16,29 +16,10 @@ vs_require_testvm() {
     exit 3
 }
 
-# vs_fail MSG: print "FAIL: MSG" to stderr and exit 1.
-vs_fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+vs_require_testvm
 
-# vs_assert_eq NAME EXPECTED ACTUAL
-vs_assert_eq() {
-    [ "$2" = "$3" ] || vs_fail "$1: expected '$2', got '$3'"
-}
-
-# vs_assert_match NAME REGEX TEXT  (extended regex, grep -E)
-vs_assert_match() {
-    printf '%s\n' "$3" | grep -Eq -- "$2" || vs_fail "$1: '$3' does not match /$2/"
-}
-
-# vs_field FILE PREFIX: print what follows PREFIX on the first line of FILE that starts with it
-# (leading blanks ignored), e.g. vs_field out.txt 'total bytes received: '. Returns 1 if no line matches.
-vs_field() {
-    awk -v p="$2" '{ s = $0; sub(/^[ \t]*/, "", s) }
-                   index(s, p) == 1 { print substr(s, length(p) + 1); found = 1; exit }
-                   END { exit !found }' "$1"
-}
+# The assertions every shell test uses (vs_fail, vs_skip, vs_assert_*, vs_field, vs_run_rc).
+. "${VSOCKSCOPE_ROOT:-/vsockscope}/tests/lib/assert.sh"
 
 # vs_modprobe NAME...: insmod cached modules (and their dependencies) that /init did not load,
 # e.g. vs_modprobe vsockmon. The VM caches the modules listed in tests/vm/run (EXTRA_MODULES).
@@ -59,4 +40,3 @@ _vs_modprobe1() {
     insmod "/vsockscope/modules/$1.ko" || vs_fail "insmod $1 failed"
 }
 
-vs_require_testvm

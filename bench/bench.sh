@@ -1,0 +1,68 @@
+#!/bin/sh
+# make bench: runs inside the test VM (tests/vm/run bench/bench.sh [ROUNDS] [BYTES]).
+# Interleaved A/B in one boot: vsock_perf against socat moving the same bytes
+# over vsock_loopback with the same 64 KiB blocks, plus a memcpy probe for the
+# two-copy ceiling of the loopback path. Prints each run, medians and ratios.
+. /vsockscope/tests/vm/lib.sh
+
+rounds=${1:-5}
+bytes=${2:-268435456}
+block=65536
+port=5201
+
+listening() {
+	i=0
+	until ss -H -a --vsock 2>/dev/null | grep -q ":$1\b"; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || vs_fail "nothing listens on port $1"
+		sleep 0.02
+	done
+}
+
+# Gbit/s of one vsock_perf run (the receiver's rx performance: wall time of the receive loop).
+run_perf() {
+	vsock_perf --port $port --buf-size $block --interval 0 >/tmp/rx.out 2>&1 &
+	listening $port
+	vsock_perf --sender 1 --port $port --bytes $bytes --buf-size $block --interval 0 >/tmp/tx.out 2>&1 ||
+		vs_fail "vsock_perf sender failed: $(cat /tmp/tx.out)"
+	wait $! || vs_fail "vsock_perf receiver failed: $(cat /tmp/rx.out)"
+	vs_field /tmp/rx.out 'rx performance: ' | cut -d' ' -f1
+}
+
+# Gbit/s of one socat transfer, timed from connect to the receiver's exit.
+run_socat() {
+	socat -u -b $block VSOCK-LISTEN:$port OPEN:/dev/null 2>/tmp/srx.err &
+	rx=$!
+	listening $port
+	vs_bench time socat -u -b $block OPEN:/dev/zero,readbytes=$bytes VSOCK-CONNECT:1:$port \
+		2>/tmp/stx.err || vs_fail "socat sender failed: $(cat /tmp/stx.err)"
+	wait $rx || vs_fail "socat receiver failed: $(cat /tmp/srx.err)"
+	awk -v b=$bytes '/^elapsed:/ { printf "%f\n", b * 8 / 1e9 / $2 }' /tmp/stx.err
+}
+
+median() { # numbers on stdin
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "bench: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG), $bytes bytes per run, $block-byte blocks, $rounds rounds A/B interleaved"
+: >/tmp/perf.txt
+: >/tmp/socat.txt
+: >/tmp/memcpy.txt
+r=1
+while [ $r -le "$rounds" ]; do
+	a=$(run_perf)
+	b=$(run_socat)
+	m=$(vs_bench memcpy 64M $block | sed 's/.*: \([0-9.]*\) Gbits.*/\1/')
+	echo "$a" >>/tmp/perf.txt
+	echo "$b" >>/tmp/socat.txt
+	echo "$m" >>/tmp/memcpy.txt
+	printf 'round %d: vsock_perf %6.3f Gbit/s   socat %6.3f Gbit/s   memcpy %7.2f Gbit/s\n' $r "$a" "$b" "$m"
+	r=$((r + 1))
+done
+mp=$(median </tmp/perf.txt)
+ms=$(median </tmp/socat.txt)
+mm=$(median </tmp/memcpy.txt)
+awk -v p="$mp" -v s="$ms" -v m="$mm" 'BEGIN {
+	printf "median: vsock_perf %.3f Gbit/s, socat %.3f Gbit/s, ratio vsock_perf/socat %.2f\n", p, s, p / s
+	printf "median memcpy %.2f Gbit/s: two-copy ceiling %.2f Gbit/s; vsock_perf reaches %.0f%% of it\n", m, m / 2, 100 * p / (m / 2)
+}'

@@ -1,0 +1,10 @@
+#!/bin/sh
+# The guest side of the VM tests: tests/vm/run boots the test VM and runs
+# this, which runs every case of tests/vm/t_*.sh. Outside the VM, sourcing
+# lib.sh refuses (exit 3) before anything runs.
+here=$(cd "$(dirname "$0")" && pwd)
+# tests/vm/run copies this script to /vsockscope/script; the tests are under VSOCKSCOPE_ROOT.
+[ -f "$here/lib.sh" ] || here=${VSOCKSCOPE_ROOT:-/vsockscope}/tests/vm
+. "$here/lib.sh"
+echo "guest: kernel $(uname -r), $(nproc) CPUs"
+exec sh "$here/../cases.sh" --lib "$here/lib.sh" "$here"/t_*.sh
