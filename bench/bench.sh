@@ -5,7 +5,7 @@
 # two-copy ceiling of the loopback path. Prints each run, medians and ratios.
 . /vsockscope/tests/vm/lib.sh
 
-rounds=${1:-5}
+rounds=${1:-7}
 bytes=${2:-268435456}
 block=65536
 port=5201
