@@ -63,9 +63,10 @@ $(SHIM): tests/unit/novsock.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -fPIC -shared -o $@ $< -ldl
 
-# The unit tests again under AddressSanitizer and UBSan, in their own tree.
+# The unit tests and the tools again under AddressSanitizer and UBSan, in their
+# own tree (tests/run runs the VM suite once more with build/asan/bin).
 asan:
-	$(MAKE) BUILD=$(BUILD)/asan SAN=1 unit
+	$(MAKE) BUILD=$(BUILD)/asan SAN=1 unit tools
 
 deps:
 	scripts/deps.sh

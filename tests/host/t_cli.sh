@@ -13,46 +13,8 @@ no_socket_attempted() {
 
 # Every bad input exits 2 with one line naming the option and the value.
 test_bad_options_exit_2_before_any_socket() {
-	while IFS='|' read -r args want; do
-		set -f
-		# shellcheck disable=SC2086
-		perf $args >out 2>err
-		rc=$?
-		set +f
-		[ $rc -eq 2 ] || vs_fail "'$args' exited $rc, expected 2: $(cat err)"
-		[ "$(wc -l <err)" -eq 1 ] || vs_fail "'$args': expected one line, got: $(cat err)"
-		grep -qF -- "$want" err || vs_fail "'$args': message lacks '$want': $(cat err)"
-		grep -q "try 'vsock_perf --help'" err || vs_fail "'$args': no usage hint: $(cat err)"
-		[ ! -s out ] || vs_fail "'$args' printed to stdout: $(cat out)"
-	done <<'CASES'
---frobnicate|unknown option '--frobnicate'
---sender 1 --bytes 12Q|--bytes '12Q': unknown suffix
---sender 1 --port 70000|--port '70000': out of range
---buf-size 0|--buf-size '0': out of range
---sender 1 --bytes|--bytes needs a value
---sender|--sender needs a value
---sender 1 --streams 0|--streams '0'
---sender 1 --streams 129|--streams '129'
---sender 1 --bytes 99999999999999999999|--bytes '99999999999999999999': too large
---sender 1 --bytes 16E|--bytes '16E': too large
---sender abc|--sender 'abc'
---sender 4294967296|--sender '4294967296'
---sender 1 --time 0|--time '0'
---sender 1 --time 1h|--time '1h'
---sender 1 --interval -1|--interval '-1'
---sender 1 --vsk-size 1X|--vsk-size '1X'
---rcvlowat 0|--rcvlowat '0'
---sender 1 --reverse --bidir|--reverse and --bidir
---sender 1 --latency --bidir|--latency
---sender 1 --time 2 --bytes 1M|--time and --bytes
---sender 1 --rounds 10|--rounds goes with --latency
---sender 1 --compat --streams 2|--streams needs a session
---time 2|--time is a sender option
---streams 2|--streams is a sender option
---zerocopy|--zerocopy is a sender option
---sender 1 --loop|--loop is a receiver option
---sender 1 stray|unexpected argument 'stray'
-CASES
+	. "$VS_ROOT/tests/lib/cli.sh"
+	check_bad_options perf
 	no_socket_attempted
 }
 

@@ -18,8 +18,9 @@ vs_require_testvm() {
 
 vs_require_testvm
 
-# The assertions every shell test uses (vs_fail, vs_skip, vs_assert_*, vs_field, vs_run_rc).
-. "${VSOCKSCOPE_ROOT:-/vsockscope}/tests/lib/assert.sh"
+# The repo's files in the guest, and the assertions every shell test uses.
+VS_ROOT=${VSOCKSCOPE_ROOT:-/vsockscope}
+. "$VS_ROOT/tests/lib/assert.sh"
 
 # vs_modprobe NAME...: insmod cached modules (and their dependencies) that /init did not load,
 # e.g. vs_modprobe vsockmon. The VM caches the modules listed in tests/vm/run (EXTRA_MODULES).

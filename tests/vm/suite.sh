@@ -6,5 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # tests/vm/run copies this script to /vsockscope/script; the tests are under VSOCKSCOPE_ROOT.
 [ -f "$here/lib.sh" ] || here=${VSOCKSCOPE_ROOT:-/vsockscope}/tests/vm
 . "$here/lib.sh"
-echo "guest: kernel $(uname -r), $(nproc) CPUs"
+san=
+grep -q __asan_init "$(command -v vsock_perf)" && san=", tools built with ASan+UBSan"
+echo "guest: kernel $(uname -r), $(nproc) CPUs$san"
 exec sh "$here/../cases.sh" --lib "$here/lib.sh" "$here"/t_*.sh
