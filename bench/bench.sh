@@ -10,19 +10,10 @@ bytes=${2:-268435456}
 block=65536
 port=5201
 
-listening() {
-	i=0
-	until ss -H -a --vsock 2>/dev/null | grep -q ":$1\b"; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || vs_fail "nothing listens on port $1"
-		sleep 0.02
-	done
-}
-
 # Gbit/s of one vsock_perf run (the receiver's rx performance: wall time of the receive loop).
 run_perf() {
 	vsock_perf --port $port --buf-size $block --interval 0 >/tmp/rx.out 2>&1 &
-	listening $port
+	vs_wait_listen $port
 	vsock_perf --sender 1 --port $port --bytes $bytes --buf-size $block --interval 0 >/tmp/tx.out 2>&1 ||
 		vs_fail "vsock_perf sender failed: $(cat /tmp/tx.out)"
 	wait $! || vs_fail "vsock_perf receiver failed: $(cat /tmp/rx.out)"
@@ -33,7 +24,7 @@ run_perf() {
 run_socat() {
 	socat -u -b $block VSOCK-LISTEN:$port OPEN:/dev/null 2>/tmp/srx.err &
 	rx=$!
-	listening $port
+	vs_wait_listen $port
 	vs_bench time socat -u -b $block OPEN:/dev/zero,readbytes=$bytes VSOCK-CONNECT:1:$port \
 		2>/tmp/stx.err || vs_fail "socat sender failed: $(cat /tmp/stx.err)"
 	wait $rx || vs_fail "socat receiver failed: $(cat /tmp/srx.err)"

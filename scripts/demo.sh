@@ -8,12 +8,7 @@ port=1234
 echo "== vsockscope demo in the test VM: kernel $(uname -r), $(nproc) vCPUs, QEMU TCG"
 vsock_perf --port $port --buf-size 64K >/tmp/rx.out 2>&1 &
 rx=$!
-i=0
-until ss -H -a --vsock | grep -q ":$port\b"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || vs_fail "the receiver did not start: $(cat /tmp/rx.out)"
-	sleep 0.05
-done
+vs_wait_listen $port
 echo "== sender: vsock_perf --sender 1 --port $port --bytes 256M --buf-size 64K"
 vsock_perf --sender 1 --port $port --bytes 256M --buf-size 64K || vs_fail "the sender failed"
 wait $rx || vs_fail "the receiver failed: $(cat /tmp/rx.out)"

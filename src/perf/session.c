@@ -239,26 +239,38 @@ static void alloc_streams(struct perf_test *t, unsigned int n)
 		t->streams[i].fd = -1;
 }
 
-/* Sets a stream up; the first problem becomes the test's error. */
-static const char *setup_streams(struct perf_test *t)
+static void discard(struct perf_test *t)
 {
-	for (unsigned int i = 0; i < t->nstreams; i++)
-		if (stream_setup(&t->streams[i], t->cfg))
-			return t->streams[i].error;
-	return NULL;
+	test_free(t);
+	free(t);
 }
 
-static int finish(struct perf_test *t, struct vs_ctl *c)
+/*
+ * Sets the streams up, runs them, exchanges results over the control
+ * connection c (NULL without a session) and reports; returns the exit status.
+ * A setup failure ends the test, and the peer is told why.
+ */
+static int run_test(struct perf_test *t, struct vs_ctl *c)
 {
 	int rc;
 
+	for (unsigned int i = 0; i < t->nstreams; i++) {
+		if (stream_setup(&t->streams[i], t->cfg)) {
+			if (c)
+				send_results(c, t, t->streams[i].error);
+			fprintf(stderr, "vsock_perf: %s\n", t->streams[i].error);
+			discard(t);
+			return 1;
+		}
+	}
+	report_start(t);
+	run_streams(t);
 	if (c) {
 		send_results(c, t, NULL);
 		recv_results(c, t);
 	}
 	rc = report_end(t);
-	test_free(t);
-	free(t);
+	discard(t);
 	return rc;
 }
 
@@ -267,7 +279,6 @@ int session_client(const struct perf_cfg *cfg)
 	struct perf_test *t;
 	struct vs_ctl c;
 	char line[VS_CTL_LINE_MAX + 1];
-	const char *err;
 	uint64_t port;
 	int fd, n;
 
@@ -305,14 +316,7 @@ int session_client(const struct perf_cfg *cfg)
 		}
 		stream_init(&t->streams[i], (int)i + 1, dfd, client_role(&t->spec, i), &t->spec, cfg);
 	}
-	err = setup_streams(t);
-	if (err) {
-		vs_ctl_send(&c, "ERR client: %s", err);
-		vs_die("%s", err);
-	}
-	report_start(t);
-	run_streams(t);
-	return finish(t, &c);
+	return run_test(t, &c);
 }
 
 static int accept_timeout(int lfd, int timeout_ms)
@@ -334,7 +338,6 @@ int session_serve(const struct perf_cfg *cfg, int ctl_fd)
 {
 	char line[VS_CTL_LINE_MAX + 1], why[192];
 	struct perf_test *t = test_new(cfg, false, ctl_fd);
-	const char *err;
 	struct vs_ctl c;
 	uint32_t port;
 	int lfd, n;
@@ -347,8 +350,7 @@ int session_serve(const struct perf_cfg *cfg, int ctl_fd)
 			snprintf(why, sizeof(why), "%s", strerror(-n));
 		vs_ctl_send(&c, "ERR %s", why);
 		fprintf(stderr, "vsock_perf: bad session handshake: %s\n", why);
-		test_free(t);
-		free(t);
+		discard(t);
 		return 1;
 	}
 	alloc_streams(t, conn_count(&t->spec));
@@ -367,25 +369,14 @@ int session_serve(const struct perf_cfg *cfg, int ctl_fd)
 			fprintf(stderr, "vsock_perf: data stream %u of %u did not arrive: %s\n", i + 1,
 				t->nstreams, strerror(-dfd));
 			close(lfd);
-			test_free(t);
-			free(t);
+			discard(t);
 			return 1;
 		}
 		stream_init(&t->streams[i], (int)i + 1, dfd,
 			    mirror(client_role(&t->spec, i)), &t->spec, cfg);
 	}
 	close(lfd);
-	err = setup_streams(t);
-	if (err) {
-		send_results(&c, t, err);
-		fprintf(stderr, "vsock_perf: %s\n", err);
-		test_free(t);
-		free(t);
-		return 1;
-	}
-	report_start(t);
-	run_streams(t);
-	return finish(t, &c);
+	return run_test(t, &c);
 }
 
 int session_detect(int conn)
@@ -417,7 +408,6 @@ int session_detect(int conn)
 int raw_client(const struct perf_cfg *cfg)
 {
 	struct perf_test *t;
-	const char *err;
 	int fd;
 
 	fd = vs_connect(SOCK_STREAM, cfg->peer_cid, cfg->port);
@@ -427,19 +417,13 @@ int raw_client(const struct perf_cfg *cfg)
 	spec_from_cfg(cfg, &t->spec);
 	alloc_streams(t, 1);
 	stream_init(&t->streams[0], 1, fd, ROLE_SEND, &t->spec, cfg);
-	err = setup_streams(t);
-	if (err)
-		vs_die("%s", err);
-	report_start(t);
-	run_streams(t);
-	return finish(t, NULL);
+	return run_test(t, NULL);
 }
 
 /* A connection from a plain (upstream) sender: receive and count, as upstream does. */
 static int raw_receive(const struct perf_cfg *cfg, int fd)
 {
 	struct perf_test *t = test_new(cfg, false, -1);
-	const char *err;
 
 	t->spec = (struct perf_spec){
 		.type = SOCK_STREAM, .mode = MODE_SEND, .streams = 1,
@@ -447,16 +431,7 @@ static int raw_receive(const struct perf_cfg *cfg, int fd)
 	};
 	alloc_streams(t, 1);
 	stream_init(&t->streams[0], 1, fd, ROLE_RECV, &t->spec, cfg);
-	err = setup_streams(t);
-	if (err) {
-		fprintf(stderr, "vsock_perf: %s\n", err);
-		test_free(t);
-		free(t);
-		return 1;
-	}
-	report_start(t);
-	run_streams(t);
-	return finish(t, NULL);
+	return run_test(t, NULL);
 }
 
 int serve(const struct perf_cfg *cfg)

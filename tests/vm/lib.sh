@@ -22,6 +22,16 @@ vs_require_testvm
 VS_ROOT=${VSOCKSCOPE_ROOT:-/vsockscope}
 . "$VS_ROOT/tests/lib/assert.sh"
 
+# vs_wait_listen PORT: return once a vsock socket listens on PORT (fail after 5 s).
+vs_wait_listen() {
+    _vs_i=0
+    until ss -H -a --vsock 2>/dev/null | grep -q ":$1\b"; do
+        _vs_i=$((_vs_i + 1))
+        [ $_vs_i -lt 100 ] || vs_fail "nothing listens on vsock port $1 after 5 s"
+        sleep 0.05
+    done
+}
+
 # vs_modprobe NAME...: insmod cached modules (and their dependencies) that /init did not load,
 # e.g. vs_modprobe vsockmon. The VM caches the modules listed in tests/vm/run (EXTRA_MODULES).
 vs_modprobe() {

@@ -8,12 +8,7 @@ PORT=1234
 rx_start() {
 	vsock_perf --port $PORT "$@" >rx.out 2>rx.err &
 	RX_PID=$!
-	i=0
-	until ss -H -a --vsock 2>/dev/null | grep -q ":$PORT\b.*"; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || vs_fail "receiver did not listen on port $PORT: $(cat rx.err)"
-		sleep 0.05
-	done
+	vs_wait_listen $PORT
 }
 
 # rx_wait [STATUS]: wait for the receiver to exit and check its status (default 0).
