@@ -65,7 +65,8 @@ static void usage(void)
 	       "Output:\n"
 	       "  --interval <sec>      interval lines every <sec> (default 1, 0 = none)\n"
 	       "  --json                one JSON document per test (iperf3-shaped)\n"
-	       "  --help                this text\n"
+	       "  --help, -h            this text\n"
+	       "  --version             the version\n"
 	       "\n"
 	       "Sizes take K, M, G, T suffixes (powers of 1024). Exit status: 0 success, 1 failure\n"
 	       "or a failed check (short transfer, corrupted payload, lost record boundary),\n"
@@ -79,7 +80,7 @@ enum opt {
 	OPT_VSK = 'V', OPT_RCVLOWAT = 'R', OPT_ZEROCOPY = 'Z',
 	OPT_SEQPACKET = 256, OPT_STREAMS, OPT_REVERSE, OPT_BIDIR, OPT_TIME, OPT_VERIFY,
 	OPT_LATENCY, OPT_ROUNDS, OPT_COMPAT, OPT_HANDSHAKE, OPT_INJECT, OPT_LOOP,
-	OPT_INTERVAL, OPT_JSON,
+	OPT_INTERVAL, OPT_JSON, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
@@ -105,6 +106,7 @@ static const struct option longopts[] = {
 	{ "loop", no_argument, NULL, OPT_LOOP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
 };
 
@@ -170,7 +172,7 @@ int main(int argc, char **argv)
 
 	vs_set_prog(argv[0]);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		if (opt == '?')
 			vs_usage_error("unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
@@ -178,7 +180,11 @@ int main(int argc, char **argv)
 		given[opt] = true;
 		switch (opt) {
 		case OPT_HELP:
+		case 'h':
 			usage();
+			return 0;
+		case OPT_VERSION:
+			printf("%s\n", PERF_VERSION);
 			return 0;
 		case OPT_SENDER:
 			cfg.sender = true;
