@@ -5,8 +5,11 @@ CC      ?= cc
 BUILD   ?= build
 SAN     ?=
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc/lib -MMD -MP
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc/lib -Isrc/trace -Ibpf \
+           -I$(BUILD)/bpf -MMD -MP
 LDLIBS  += -lpthread -lm
+BPF_LIBS = -lbpf -lelf -lz
+BPF_CLANG ?= clang
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -18,9 +21,13 @@ LIB        := $(BUILD)/libvsockscope.a
 
 PERF_SRCS  := $(wildcard src/perf/*.c)
 PERF_OBJS  := $(PERF_SRCS:%.c=$(BUILD)/obj/%.o)
+# The tracer (src/trace/vst.c) loads bpf/vsock_trace.bpf.c through its skeleton.
+BPF_SKEL   := $(BUILD)/bpf/vsock_trace.skel.h
+VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
 
-TOOLS      := $(BUILD)/bin/vsock_perf $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
+TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace \
+              $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -37,13 +44,28 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# CO-RE BPF object (types from bpf/vmlinux.h, relocated at load time) and its skeleton.
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
+	llvm-strip -g $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	bpftool gen skeleton $< name $*_bpf > $@
+
+$(BUILD)/obj/src/trace/vst.o $(BUILD)/obj/src/trace/vsock_trace.o $(PERF_OBJS): $(BPF_SKEL)
+
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/vsock_perf: $(PERF_OBJS) $(LIB)
+$(BUILD)/bin/vsock_perf: $(PERF_OBJS) $(VST_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/vsock_trace: $(BUILD)/obj/src/trace/vsock_trace.o $(VST_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
 
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsock_trace: the kernel's side of vsock transfers, aggregated in the
+ * kernel per connection (packets by op, RW bytes, the peer's advertised
+ * credit, credit stalls with their cause, wakeups, read latency) and in log2
+ * histograms; events only for what a user asks to watch (packets, stalls).
+ *
+ * The two vsock tracepoints are raw_tp programs (their arguments are plain
+ * integers, so no module BTF is needed). Function hooks exist twice, as
+ * fentry/fexit and as kprobe/kretprobe; the loader picks one set at load time.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "vsock_trace.h"
+
+#define VMADDR_PORT_ANY 0xffffffffU
+#define POLLIN_BIT 0x1
+
+const volatile __u32 filter_tgid = 0;		/* 0: every process */
+const volatile __u32 filter_port = 0;		/* 0: every port; else local or peer */
+const volatile __u32 filter_cid = 0;
+const volatile bool filter_cid_set = false;
+const volatile bool emit_packets = false;
+const volatile __u32 packets_per_sec = 1000;	/* rate limit of packet events */
+const volatile bool emit_stalls = false;
+const volatile __u64 min_stall_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VST_MAX_CONNS);
+	__type(key, struct vst_conn_key);
+	__type(value, struct vst_conn);
+} conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4 * VST_MAX_CONNS);
+	__type(key, struct vst_hist_key);
+	__type(value, struct vst_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* Per-thread state between entry and exit of a hooked call. */
+struct recv_ctx {
+	__u64 start_ns, copy_ns, sk;
+};
+
+struct call_ctx {
+	__u64 start_ns, arg;
+};
+
+#define TID_MAP(name, value_type)				\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_HASH);		\
+		__uint(max_entries, 8192);			\
+		__type(key, __u32);				\
+		__type(value, value_type);			\
+	} name SEC(".maps")
+
+TID_MAP(recv_ctxs, struct recv_ctx);
+TID_MAP(dequeue_ctxs, struct call_ctx);
+TID_MAP(space_ctxs, struct call_ctx);
+TID_MAP(poll_ctxs, struct call_ctx);
+
+/* Packet events allowed in the current second, for the rate limit. */
+struct rate {
+	__u64 second, sent, dropped;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rate);
+} rates SEC(".maps");
+
+static __always_inline __u32 tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline bool tgid_ok(void)
+{
+	return !filter_tgid || (bpf_get_current_pid_tgid() >> 32) == filter_tgid;
+}
+
+static __always_inline bool key_ok(const struct vst_conn_key *k, __u32 lcid)
+{
+	if (filter_port && k->lport != filter_port && k->pport != filter_port)
+		return false;
+	if (filter_cid_set && k->pcid != filter_cid && lcid != filter_cid)
+		return false;
+	return true;
+}
+
+static struct vst_conn *conn_get(const struct vst_conn_key *k)
+{
+	static const struct vst_conn zero;
+	struct vst_conn *c = bpf_map_lookup_elem(&conns, k);
+
+	if (c)
+		return c;
+	bpf_map_update_elem(&conns, k, &zero, BPF_NOEXIST);
+	c = bpf_map_lookup_elem(&conns, k);
+	if (c && !c->first_ns)
+		c->first_ns = bpf_ktime_get_ns();
+	return c;
+}
+
+static __always_inline void note_task(struct vst_conn *c)
+{
+	c->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(c->comm, sizeof(c->comm));
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 r = 0;
+
+	/* unrolled: the verifier of 6.1 prefers bounded straight code */
+	if (v >= 1ULL << 32) { v >>= 32; r += 32; }
+	if (v >= 1 << 16) { v >>= 16; r += 16; }
+	if (v >= 1 << 8) { v >>= 8; r += 8; }
+	if (v >= 1 << 4) { v >>= 4; r += 4; }
+	if (v >= 1 << 2) { v >>= 2; r += 2; }
+	if (v >= 1 << 1) { r += 1; }
+	return r < VST_MAX_SLOTS ? r : VST_MAX_SLOTS - 1;
+}
+
+static void hist_add(__u32 kind, __u32 pid, const struct vst_conn_key *k, __u64 ns)
+{
+	static const struct vst_hist zero;
+	struct vst_hist_key hk = { .kind = kind, .pid = pid, .conn = *k };
+	struct vst_hist *h = bpf_map_lookup_elem(&hists, &hk);
+	__u32 slot;
+
+	if (!h) {
+		bpf_map_update_elem(&hists, &hk, &zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&hists, &hk);
+		if (!h)
+			return;
+	}
+	slot = log2_slot(ns / 1000);
+	__sync_fetch_and_add(&h->slots[slot & (VST_MAX_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->total_ns, ns);
+}
+
+static __always_inline void key_from_vsk(struct vsock_sock *vsk, struct vst_conn_key *k)
+{
+	k->lport = BPF_CORE_READ(vsk, local_addr.svm_port);
+	k->pcid = BPF_CORE_READ(vsk, remote_addr.svm_cid);
+	k->pport = BPF_CORE_READ(vsk, remote_addr.svm_port);
+	k->pad = 0;
+}
+
+/* ---------------------------------------------------------------- stalls */
+
+/* Why is the sender c (key k) out of credit? Looks at the receiver if it is in this kernel. */
+static void stall_eval(struct vst_conn *c, const struct vst_conn_key *k)
+{
+	struct vst_conn_key rk = { .lport = k->pport, .pcid = c->lcid, .pport = k->lport };
+	struct virtio_vsock_sock *rv, *sv;
+	struct vst_conn *r;
+	__u32 rx_bytes, buf_alloc, fwd_cnt, told;
+
+	r = c->lcid ? bpf_map_lookup_elem(&conns, &rk) : NULL;
+	if (!r || !r->vvs || !c->vvs) {
+		c->stall_cause = VST_CAUSE_UNKNOWN;
+		return;
+	}
+	rv = (struct virtio_vsock_sock *)r->vvs;
+	sv = (struct virtio_vsock_sock *)c->vvs;
+	rx_bytes = BPF_CORE_READ(rv, rx_bytes);
+	buf_alloc = BPF_CORE_READ(rv, buf_alloc);
+	fwd_cnt = BPF_CORE_READ(rv, fwd_cnt);
+	told = BPF_CORE_READ(sv, peer_fwd_cnt);
+	if (rx_bytes >= buf_alloc)
+		c->stall_cause = VST_CAUSE_RECEIVER_FULL;
+	else if (fwd_cnt != told)
+		c->stall_cause = VST_CAUSE_NO_UPDATE;
+	else
+		c->stall_cause = VST_CAUSE_IN_FLIGHT;
+}
+
+static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
+{
+	if (c->stall_start_ns)
+		return;
+	c->stall_start_ns = bpf_ktime_get_ns();
+	note_task(c);
+	stall_eval(c, k);
+}
+
+static void stall_end(struct vst_conn *c, const struct vst_conn_key *k)
+{
+	__u64 start = c->stall_start_ns, now = bpf_ktime_get_ns(), dur;
+	__u32 cause = c->stall_cause;
+	struct vst_event *e;
+
+	if (!start || !__sync_bool_compare_and_swap(&c->stall_start_ns, start, 0))
+		return;
+	dur = now - start;
+	__sync_fetch_and_add(&c->stalls, 1);
+	__sync_fetch_and_add(&c->stall_ns, dur);
+	if (dur > c->stall_max_ns)
+		c->stall_max_ns = dur;
+	if (cause < VST_NR_CAUSES)
+		__sync_fetch_and_add(&c->stalls_by_cause[cause], 1);
+	hist_add(VST_HIST_STALL, c->pid, k, dur);
+	if (!emit_stalls || dur < min_stall_ns)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = VST_EV_STALL;
+	e->ts_ns = now;
+	e->dur_ns = dur;
+	e->cause = cause;
+	e->conn = *k;
+	e->pid = c->pid;
+	__builtin_memcpy(e->comm, c->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* The sender of connection k had a packet from its peer: is it out of its stall? */
+static void stall_check_credit(struct vst_conn *c, const struct vst_conn_key *k, __u32 buf_alloc,
+			       __u32 fwd_cnt)
+{
+	struct virtio_vsock_sock *sv = (struct virtio_vsock_sock *)c->vvs;
+	__u32 tx_cnt;
+
+	if (!c->stall_start_ns || !sv)
+		return;
+	tx_cnt = BPF_CORE_READ(sv, tx_cnt);
+	if ((__s32)(buf_alloc - (tx_cnt - fwd_cnt)) > 0)
+		stall_end(c, k);
+}
+
+/* Something changed at the receiver of connection rk: re-evaluate its sender's stall. */
+static void stall_recheck_sender(const struct vst_conn_key *rk, __u32 rcv_lcid)
+{
+	struct vst_conn_key sk = { .lport = rk->pport, .pcid = rcv_lcid, .pport = rk->lport };
+	struct vst_conn *s = rcv_lcid ? bpf_map_lookup_elem(&conns, &sk) : NULL;
+
+	if (s && s->stall_start_ns)
+		stall_eval(s, &sk);
+}
+
+/* The sender's credit: what the peer advertised minus what is in flight (tx_cnt counts sent bytes). */
+static __always_inline void update_credit(struct vst_conn *c)
+{
+	struct virtio_vsock_sock *sv = (struct virtio_vsock_sock *)c->vvs;
+	__u32 tx_cnt;
+
+	if (!sv)
+		return;
+	tx_cnt = BPF_CORE_READ(sv, tx_cnt);
+	c->credit = (__s32)(c->peer_buf_alloc - (tx_cnt - c->peer_fwd_cnt));
+	c->credit_valid = 1;
+}
+
+/* ---------------------------------------------------------------- packets */
+
+static void packet_event(const struct vst_conn_key *k, __u32 dir, __u32 op, __u32 len,
+			 __u32 flags, __u32 buf_alloc, __u32 fwd_cnt)
+{
+	__u32 zero = 0;
+	struct rate *r = bpf_map_lookup_elem(&rates, &zero);
+	__u64 now = bpf_ktime_get_ns(), sec = now / 1000000000ULL;
+	struct vst_event *e;
+
+	if (!r)
+		return;
+	if (r->second != sec) {
+		r->second = sec;
+		r->sent = 0;
+	}
+	if (r->sent >= packets_per_sec) {
+		__sync_fetch_and_add(&r->dropped, 1);
+		return;
+	}
+	r->sent++;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&r->dropped, 1);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = VST_EV_PACKET;
+	e->ts_ns = now;
+	e->dir = dir;
+	e->op = op;
+	e->len = len;
+	e->flags = flags;
+	e->buf_alloc = buf_alloc;
+	e->fwd_cnt = fwd_cnt;
+	e->conn = *k;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* TP_PROTO(src_cid, src_port, dst_cid, dst_port, len, type, op, flags[, zcopy]) */
+SEC("raw_tp/virtio_transport_alloc_pkt")
+int vst_alloc_pkt(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct vst_conn_key k = {
+		.lport = (__u32)ctx->args[1], .pcid = (__u32)ctx->args[2], .pport = (__u32)ctx->args[3],
+	};
+	__u32 lcid = (__u32)ctx->args[0], len = (__u32)ctx->args[4], op = (__u16)ctx->args[6];
+	struct vst_conn *c;
+
+	if (!key_ok(&k, lcid) || !(c = conn_get(&k)))
+		return 0;
+	c->lcid = lcid;
+	c->last_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&c->tx_pkts[op & (VST_NR_OPS - 1)], 1);
+	if (op == VST_OP_RW) {
+		__sync_fetch_and_add(&c->tx_bytes, len);
+		update_credit(c);
+	}
+	if (emit_packets)
+		packet_event(&k, 0, op, len, (__u32)ctx->args[7], 0, 0);
+	return 0;
+}
+
+/* TP_PROTO(src_cid, src_port, dst_cid, dst_port, len, type, op, flags, buf_alloc, fwd_cnt) */
+SEC("raw_tp/virtio_transport_recv_pkt")
+int vst_recv_pkt(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct vst_conn_key k = {
+		.lport = (__u32)ctx->args[3], .pcid = (__u32)ctx->args[0], .pport = (__u32)ctx->args[1],
+	};
+	__u32 lcid = (__u32)ctx->args[2], len = (__u32)ctx->args[4], op = (__u16)ctx->args[6];
+	__u32 buf_alloc = (__u32)ctx->args[8], fwd_cnt = (__u32)ctx->args[9];
+	struct vst_conn *c;
+
+	if (!key_ok(&k, lcid) || !(c = conn_get(&k)))
+		return 0;
+	c->lcid = lcid;
+	c->last_ns = bpf_ktime_get_ns();
+	__sync_fetch_and_add(&c->rx_pkts[op & (VST_NR_OPS - 1)], 1);
+	c->peer_buf_alloc = buf_alloc;
+	c->peer_fwd_cnt = fwd_cnt;
+	if (op == VST_OP_RW) {
+		__sync_fetch_and_add(&c->rx_bytes, len);
+		stall_recheck_sender(&k, lcid);
+	}
+	update_credit(c);
+	stall_check_credit(c, &k, buf_alloc, fwd_cnt);
+	if (emit_packets)
+		packet_event(&k, 1, op, len, (__u32)ctx->args[7], buf_alloc, fwd_cnt);
+	return 0;
+}
+
+/* ------------------------------------------------ socket calls (both hook sets) */
+
+/* virtio_transport_stream_has_space() returned ret: 0 is a writer with no credit. */
+static void on_space(struct vsock_sock *vsk, __s64 ret)
+{
+	struct vst_conn_key k;
+	struct vst_conn *c;
+
+	key_from_vsk(vsk, &k);
+	if (k.pport == VMADDR_PORT_ANY || !key_ok(&k, 0) || !tgid_ok() || !(c = conn_get(&k)))
+		return;
+	c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
+	if (ret <= 0)
+		stall_begin(c, &k);
+	else if (c->stall_start_ns)
+		stall_end(c, &k);
+}
+
+static void on_dequeue(struct vsock_sock *vsk, __s64 ret, __u64 start_ns)
+{
+	__u64 dur = bpf_ktime_get_ns() - start_ns;
+	struct recv_ctx *r;
+	struct vst_conn_key k;
+	struct vst_conn *c;
+	__u32 t = tid();
+
+	r = bpf_map_lookup_elem(&recv_ctxs, &t);
+	if (r)
+		r->copy_ns += dur;
+	key_from_vsk(vsk, &k);
+	if (!key_ok(&k, 0) || !tgid_ok() || !(c = conn_get(&k)))
+		return;
+	c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
+	note_task(c);
+	if (ret > 0)
+		__sync_fetch_and_add(&c->read_bytes, ret);
+	stall_recheck_sender(&k, c->lcid);
+}
+
+static void on_recvmsg_exit(struct recv_ctx *r)
+{
+	__u64 total = bpf_ktime_get_ns() - r->start_ns, copy = r->copy_ns;
+	struct vsock_sock *vsk = (struct vsock_sock *)r->sk;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct vst_conn_key k;
+	struct vst_conn *c;
+
+	if (copy > total)
+		copy = total;
+	key_from_vsk(vsk, &k);
+	if (!key_ok(&k, 0) || !(c = conn_get(&k)))
+		return;
+	__sync_fetch_and_add(&c->reads, 1);
+	__sync_fetch_and_add(&c->read_ns, total);
+	__sync_fetch_and_add(&c->copy_ns, copy);
+	hist_add(VST_HIST_READ, pid, &k, total);
+	hist_add(VST_HIST_READ_BLOCKED, pid, &k, total - copy);
+	hist_add(VST_HIST_READ_COPY, pid, &k, copy);
+}
+
+static void on_data_ready(struct sock *sk)
+{
+	struct vsock_sock *vsk = (struct vsock_sock *)sk;
+	struct virtio_vsock_sock *vvs = BPF_CORE_READ(vsk, trans);
+	struct vst_conn_key k;
+	struct vst_conn *c;
+	__u32 queued;
+	int lowat;
+
+	key_from_vsk(vsk, &k);
+	if (!vvs || !key_ok(&k, 0) || !(c = conn_get(&k)))
+		return;
+	queued = BPF_CORE_READ(vvs, rx_bytes);
+	lowat = BPF_CORE_READ(sk, sk_rcvlowat);
+	/* vsock_data_ready() wakes the reader only at SO_RCVLOWAT (or at the end) */
+	if ((__s64)queued >= lowat)
+		__sync_fetch_and_add(&c->data_ready, 1);
+	else
+		__sync_fetch_and_add(&c->data_ready_below_lowat, 1);
+}
+
+static void on_poll_exit(struct socket *sock, __u32 ret)
+{
+	struct vsock_sock *vsk = (struct vsock_sock *)BPF_CORE_READ(sock, sk);
+	struct vst_conn_key k;
+	struct vst_conn *c;
+
+	if (!(ret & POLLIN_BIT) || !vsk)
+		return;
+	key_from_vsk(vsk, &k);
+	if (k.pport == VMADDR_PORT_ANY || !key_ok(&k, 0) || !(c = conn_get(&k)))
+		return;
+	__sync_fetch_and_add(&c->poll_in, 1);
+}
+
+static __always_inline void save(void *map, __u64 arg)
+{
+	struct call_ctx v = { .start_ns = bpf_ktime_get_ns(), .arg = arg };
+	__u32 t = tid();
+
+	bpf_map_update_elem(map, &t, &v, BPF_ANY);
+}
+
+static __always_inline struct call_ctx *take(void *map, struct call_ctx *out)
+{
+	__u32 t = tid();
+	struct call_ctx *v = bpf_map_lookup_elem(map, &t);
+
+	if (!v)
+		return NULL;
+	*out = *v;
+	bpf_map_delete_elem(map, &t);
+	return out;
+}
+
+static __always_inline void recv_enter(struct socket *sock)
+{
+	struct recv_ctx r = { .start_ns = bpf_ktime_get_ns(), .sk = (__u64)BPF_CORE_READ(sock, sk) };
+	__u32 t = tid();
+
+	if (tgid_ok())
+		bpf_map_update_elem(&recv_ctxs, &t, &r, BPF_ANY);
+}
+
+static __always_inline void recv_exit(void)
+{
+	__u32 t = tid();
+	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
+
+	if (!r)
+		return;
+	on_recvmsg_exit(r);
+	bpf_map_delete_elem(&recv_ctxs, &t);
+}
+
+/* fentry/fexit set */
+
+SEC("fexit/virtio_transport_stream_has_space")
+int BPF_PROG(fx_has_space, struct vsock_sock *vsk, __s64 ret)
+{
+	on_space(vsk, ret);
+	return 0;
+}
+
+SEC("fentry/virtio_transport_stream_dequeue")
+int BPF_PROG(fe_dequeue, struct vsock_sock *vsk)
+{
+	save(&dequeue_ctxs, (__u64)vsk);
+	return 0;
+}
+
+SEC("fexit/virtio_transport_stream_dequeue")
+int BPF_PROG(fx_dequeue, struct vsock_sock *vsk, struct msghdr *msg, size_t len, int flags,
+	     ssize_t ret)
+{
+	struct call_ctx c;
+
+	if (take(&dequeue_ctxs, &c))
+		on_dequeue(vsk, ret, c.start_ns);
+	return 0;
+}
+
+SEC("fentry/virtio_transport_seqpacket_dequeue")
+int BPF_PROG(fe_seq_dequeue, struct vsock_sock *vsk)
+{
+	save(&dequeue_ctxs, (__u64)vsk);
+	return 0;
+}
+
+SEC("fexit/virtio_transport_seqpacket_dequeue")
+int BPF_PROG(fx_seq_dequeue, struct vsock_sock *vsk, struct msghdr *msg, int flags, ssize_t ret)
+{
+	struct call_ctx c;
+
+	if (take(&dequeue_ctxs, &c))
+		on_dequeue(vsk, ret, c.start_ns);
+	return 0;
+}
+
+SEC("fentry/vsock_connectible_recvmsg")
+int BPF_PROG(fe_recvmsg, struct socket *sock)
+{
+	recv_enter(sock);
+	return 0;
+}
+
+SEC("fexit/vsock_connectible_recvmsg")
+int BPF_PROG(fx_recvmsg)
+{
+	recv_exit();
+	return 0;
+}
+
+SEC("fentry/vsock_data_ready")
+int BPF_PROG(fe_data_ready, struct sock *sk)
+{
+	on_data_ready(sk);
+	return 0;
+}
+
+SEC("fexit/vsock_poll")
+int BPF_PROG(fx_poll, struct file *file, struct socket *sock, void *wait, __u32 ret)
+{
+	on_poll_exit(sock, ret);
+	return 0;
+}
+
+/* kprobe/kretprobe set: the same, with arguments carried from entry to return */
+
+SEC("kprobe/virtio_transport_stream_has_space")
+int BPF_KPROBE(kp_has_space, struct vsock_sock *vsk)
+{
+	save(&space_ctxs, (__u64)vsk);
+	return 0;
+}
+
+SEC("kretprobe/virtio_transport_stream_has_space")
+int BPF_KRETPROBE(kr_has_space, __s64 ret)
+{
+	struct call_ctx c;
+
+	if (take(&space_ctxs, &c))
+		on_space((struct vsock_sock *)c.arg, ret);
+	return 0;
+}
+
+SEC("kprobe/virtio_transport_stream_dequeue")
+int BPF_KPROBE(kp_dequeue, struct vsock_sock *vsk)
+{
+	save(&dequeue_ctxs, (__u64)vsk);
+	return 0;
+}
+
+SEC("kretprobe/virtio_transport_stream_dequeue")
+int BPF_KRETPROBE(kr_dequeue, ssize_t ret)
+{
+	struct call_ctx c;
+
+	if (take(&dequeue_ctxs, &c))
+		on_dequeue((struct vsock_sock *)c.arg, ret, c.start_ns);
+	return 0;
+}
+
+SEC("kprobe/virtio_transport_seqpacket_dequeue")
+int BPF_KPROBE(kp_seq_dequeue, struct vsock_sock *vsk)
+{
+	save(&dequeue_ctxs, (__u64)vsk);
+	return 0;
+}
+
+SEC("kretprobe/virtio_transport_seqpacket_dequeue")
+int BPF_KRETPROBE(kr_seq_dequeue, ssize_t ret)
+{
+	struct call_ctx c;
+
+	if (take(&dequeue_ctxs, &c))
+		on_dequeue((struct vsock_sock *)c.arg, ret, c.start_ns);
+	return 0;
+}
+
+SEC("kprobe/vsock_connectible_recvmsg")
+int BPF_KPROBE(kp_recvmsg, struct socket *sock)
+{
+	recv_enter(sock);
+	return 0;
+}
+
+SEC("kretprobe/vsock_connectible_recvmsg")
+int BPF_KRETPROBE(kr_recvmsg)
+{
+	recv_exit();
+	return 0;
+}
+
+SEC("kprobe/vsock_data_ready")
+int BPF_KPROBE(kp_data_ready, struct sock *sk)
+{
+	on_data_ready(sk);
+	return 0;
+}
+
+SEC("kprobe/vsock_poll")
+int BPF_KPROBE(kp_poll, struct file *file, struct socket *sock)
+{
+	save(&poll_ctxs, (__u64)sock);
+	return 0;
+}
+
+SEC("kretprobe/vsock_poll")
+int BPF_KRETPROBE(kr_poll, __u32 ret)
+{
+	struct call_ctx c;
+
+	if (take(&poll_ctxs, &c))
+		on_poll_exit((struct socket *)c.arg, ret);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
