@@ -47,11 +47,12 @@ $(BUILD)/obj/%.o: %.c
 # CO-RE BPF object (types from bpf/vmlinux.h, relocated at load time) and its skeleton.
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h bpf/vmlinux.h
 	@mkdir -p $(dir $@)
-	$(BPF_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
+	$(BPF_CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -c $< -o $@
 	llvm-strip -g $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
-	bpftool gen skeleton $< name $*_bpf > $@
+	bpftool gen skeleton $< name $*_bpf > $@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/obj/src/trace/vst.o $(BUILD)/obj/src/trace/vsock_trace.o $(PERF_OBJS): $(BPF_SKEL)
 

@@ -1,8 +1,10 @@
 #!/bin/sh
 # make bench: runs inside the test VM (tests/vm/run bench/bench.sh [ROUNDS] [BYTES]).
-# Interleaved A/B in one boot: vsock_perf against socat moving the same bytes
-# over vsock_loopback with the same 64 KiB blocks, plus a memcpy probe for the
-# two-copy ceiling of the loopback path. Prints each run, medians and ratios.
+# Interleaved A/B in one boot, each printing every run, medians and ratios:
+# 1. vsock_perf against socat moving the same bytes over vsock_loopback with
+#    the same 64 KiB blocks, plus a memcpy probe for the two-copy ceiling;
+# 2. tracing overhead: vsock_perf untraced against vsock_perf --trace (every
+#    hook attached, unfiltered) at 4 KiB and 64 KiB buffers.
 . /vsockscope/tests/vm/lib.sh
 
 rounds=${1:-7}
@@ -10,11 +12,15 @@ bytes=${2:-268435456}
 block=65536
 port=5201
 
-# Gbit/s of one vsock_perf run (the receiver's rx performance: wall time of the receive loop).
+# Gbit/s of one vsock_perf run (the receiver's rx performance: wall time of the
+# receive loop): run_perf [BLOCK [BYTES [SENDER OPTIONS...]]]
 run_perf() {
-	vsock_perf --port $port --buf-size $block --interval 0 >/tmp/rx.out 2>&1 &
+	b=${1:-$block}
+	n=${2:-$bytes}
+	[ $# -gt 2 ] && shift 2 || set --
+	vsock_perf --port $port --buf-size $b --interval 0 >/tmp/rx.out 2>&1 &
 	vs_wait_listen $port
-	vsock_perf --sender 1 --port $port --bytes $bytes --buf-size $block --interval 0 >/tmp/tx.out 2>&1 ||
+	vsock_perf --sender 1 --port $port --bytes $n --buf-size $b --interval 0 "$@" >/tmp/tx.out 2>&1 ||
 		vs_fail "vsock_perf sender failed: $(cat /tmp/tx.out)"
 	wait $! || vs_fail "vsock_perf receiver failed: $(cat /tmp/rx.out)"
 	vs_field /tmp/rx.out 'rx performance: ' | cut -d' ' -f1
@@ -57,3 +63,25 @@ awk -v p="$mp" -v s="$ms" -v m="$mm" 'BEGIN {
 	printf "median: vsock_perf %.3f Gbit/s, socat %.3f Gbit/s, ratio vsock_perf/socat %.2f\n", p, s, p / s
 	printf "median memcpy %.2f Gbit/s: two-copy ceiling %.2f Gbit/s; vsock_perf reaches %.0f%% of it\n", m, m / 2, 100 * p / (m / 2)
 }'
+
+# Tracing overhead: the tracer loads before each traced transfer starts, so the
+# receiver's rate measures the transfer with every hook attached.
+for b in 4096 65536; do
+	n=$((b == 4096 ? 33554432 : bytes))
+	: >/tmp/plain.txt
+	: >/tmp/traced.txt
+	echo "tracing overhead: $n bytes in $b-byte buffers, $rounds rounds A/B interleaved"
+	r=1
+	while [ $r -le "$rounds" ]; do
+		a=$(run_perf $b $n)
+		t=$(run_perf $b $n --trace)
+		grep -q "equal to vsock_perf's counts" /tmp/tx.out || vs_fail "traced run: $(cat /tmp/tx.out)"
+		echo "$a" >>/tmp/plain.txt
+		echo "$t" >>/tmp/traced.txt
+		printf 'round %d: untraced %6.3f Gbit/s   traced %6.3f Gbit/s\n' $r "$a" "$t"
+		r=$((r + 1))
+	done
+	awk -v a="$(median </tmp/plain.txt)" -v t="$(median </tmp/traced.txt)" -v b=$b 'BEGIN {
+		printf "median at %d-byte buffers: untraced %.3f Gbit/s, traced %.3f Gbit/s: traced/untraced %.1f%%\n", b, a, t, 100 * t / a
+	}'
+done

@@ -162,57 +162,57 @@ static __always_inline void key_from_vsk(struct vsock_sock *vsk, struct vst_conn
 
 /* ---------------------------------------------------------------- stalls */
 
-/* Why is the sender c (key k) out of credit? Looks at the receiver if it is in this kernel. */
-static void stall_eval(struct vst_conn *c, const struct vst_conn_key *k)
+/* Why did the stall of sender c (key k) last dur? See enum vst_stall_cause. */
+static __u32 stall_cause(const struct vst_conn *c, const struct vst_conn_key *k, __u64 start,
+			 __u64 now)
 {
 	struct vst_conn_key rk = { .lport = k->pport, .pcid = c->lcid, .pport = k->lport };
-	struct virtio_vsock_sock *rv, *sv;
-	struct vst_conn *r;
-	__u32 rx_bytes, buf_alloc, fwd_cnt, told;
+	struct vst_conn *r = c->lcid ? bpf_map_lookup_elem(&conns, &rk) : NULL;
+	__u64 first = c->stall_first_read_ns, half = (now - start) / 2;
 
-	r = c->lcid ? bpf_map_lookup_elem(&conns, &rk) : NULL;
-	if (!r || !r->vvs || !c->vvs) {
-		c->stall_cause = VST_CAUSE_UNKNOWN;
-		return;
-	}
-	rv = (struct virtio_vsock_sock *)r->vvs;
-	sv = (struct virtio_vsock_sock *)c->vvs;
-	rx_bytes = BPF_CORE_READ(rv, rx_bytes);
-	buf_alloc = BPF_CORE_READ(rv, buf_alloc);
-	fwd_cnt = BPF_CORE_READ(rv, fwd_cnt);
-	told = BPF_CORE_READ(sv, peer_fwd_cnt);
-	if (rx_bytes >= buf_alloc)
-		c->stall_cause = VST_CAUSE_RECEIVER_FULL;
-	else if (fwd_cnt != told)
-		c->stall_cause = VST_CAUSE_NO_UPDATE;
-	else
-		c->stall_cause = VST_CAUSE_IN_FLIGHT;
+	if (!r || !r->vvs)
+		return VST_CAUSE_UNKNOWN;
+	if (!first || first - start >= half)
+		return VST_CAUSE_NOT_READING;
+	if (c->stall_unadvertised)
+		return VST_CAUSE_NO_UPDATE;
+	return VST_CAUSE_IN_FLIGHT;
 }
 
 static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
 {
+	struct vst_conn_key rk = { .lport = k->pport, .pcid = c->lcid, .pport = k->lport };
+	struct vst_conn *r = c->lcid ? bpf_map_lookup_elem(&conns, &rk) : NULL;
+	struct virtio_vsock_sock *rv, *sv = (struct virtio_vsock_sock *)c->vvs;
+
 	if (c->stall_start_ns)
 		return;
+	c->stall_first_read_ns = 0;
+	c->stall_unadvertised = 0;
+	/* what the receiver has consumed beyond what it told this sender */
+	if (r && r->vvs && sv) {
+		rv = (struct virtio_vsock_sock *)r->vvs;
+		c->stall_unadvertised = BPF_CORE_READ(rv, fwd_cnt) - BPF_CORE_READ(sv, peer_fwd_cnt);
+	}
 	c->stall_start_ns = bpf_ktime_get_ns();
 	note_task(c);
-	stall_eval(c, k);
 }
 
 static void stall_end(struct vst_conn *c, const struct vst_conn_key *k)
 {
 	__u64 start = c->stall_start_ns, now = bpf_ktime_get_ns(), dur;
-	__u32 cause = c->stall_cause;
 	struct vst_event *e;
+	__u32 cause;
 
 	if (!start || !__sync_bool_compare_and_swap(&c->stall_start_ns, start, 0))
 		return;
 	dur = now - start;
+	cause = stall_cause(c, k, start, now);
 	__sync_fetch_and_add(&c->stalls, 1);
 	__sync_fetch_and_add(&c->stall_ns, dur);
 	if (dur > c->stall_max_ns)
 		c->stall_max_ns = dur;
-	if (cause < VST_NR_CAUSES)
-		__sync_fetch_and_add(&c->stalls_by_cause[cause], 1);
+	__sync_fetch_and_add(&c->stalls_by_cause[cause & 3], 1);
 	hist_add(VST_HIST_STALL, c->pid, k, dur);
 	if (!emit_stalls || dur < min_stall_ns)
 		return;
@@ -244,14 +244,14 @@ static void stall_check_credit(struct vst_conn *c, const struct vst_conn_key *k,
 		stall_end(c, k);
 }
 
-/* Something changed at the receiver of connection rk: re-evaluate its sender's stall. */
-static void stall_recheck_sender(const struct vst_conn_key *rk, __u32 rcv_lcid)
+/* The application behind receiver rk read: note it in its sender's open stall. */
+static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid)
 {
 	struct vst_conn_key sk = { .lport = rk->pport, .pcid = rcv_lcid, .pport = rk->lport };
 	struct vst_conn *s = rcv_lcid ? bpf_map_lookup_elem(&conns, &sk) : NULL;
 
-	if (s && s->stall_start_ns)
-		stall_eval(s, &sk);
+	if (s && s->stall_start_ns && !s->stall_first_read_ns)
+		s->stall_first_read_ns = bpf_ktime_get_ns();
 }
 
 /* The sender's credit: what the peer advertised minus what is in flight (tx_cnt counts sent bytes). */
@@ -348,10 +348,8 @@ int vst_recv_pkt(struct bpf_raw_tracepoint_args *ctx)
 	__sync_fetch_and_add(&c->rx_pkts[op & (VST_NR_OPS - 1)], 1);
 	c->peer_buf_alloc = buf_alloc;
 	c->peer_fwd_cnt = fwd_cnt;
-	if (op == VST_OP_RW) {
+	if (op == VST_OP_RW)
 		__sync_fetch_and_add(&c->rx_bytes, len);
-		stall_recheck_sender(&k, lcid);
-	}
 	update_credit(c);
 	stall_check_credit(c, &k, buf_alloc, fwd_cnt);
 	if (emit_packets)
@@ -393,9 +391,10 @@ static void on_dequeue(struct vsock_sock *vsk, __s64 ret, __u64 start_ns)
 		return;
 	c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
 	note_task(c);
-	if (ret > 0)
+	if (ret > 0) {
 		__sync_fetch_and_add(&c->read_bytes, ret);
-	stall_recheck_sender(&k, c->lcid);
+		stall_note_read(&k, c->lcid);
+	}
 }
 
 static void on_recvmsg_exit(struct recv_ctx *r)

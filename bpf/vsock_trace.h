@@ -3,6 +3,10 @@
 #ifndef VSOCK_TRACE_H
 #define VSOCK_TRACE_H
 
+#ifndef __VMLINUX_H__	/* user space; the BPF side has the types from vmlinux.h */
+#include <linux/types.h>
+#endif
+
 #define VST_NR_OPS	8	/* VIRTIO_VSOCK_OP_INVALID .. _CREDIT_REQUEST */
 #define VST_OP_RW	5
 #define VST_OP_CREDIT_UPDATE	6
@@ -20,12 +24,15 @@ struct vst_conn_key {
 	__u32 lport, pcid, pport, pad;
 };
 
-/* Why a sender had zero credit. */
+/*
+ * Why a sender sat at zero credit, decided when the stall ends (the
+ * receiver must be in this kernel, as with loopback or a traced host):
+ */
 enum vst_stall_cause {
 	VST_CAUSE_UNKNOWN,	/* the receiver is not in this kernel */
-	VST_CAUSE_IN_FLIGHT,	/* the window is in flight: not yet queued at the receiver */
-	VST_CAUSE_RECEIVER_FULL,	/* the receiver's buffer is full: its application is not reading */
-	VST_CAUSE_NO_UPDATE,	/* the receiver freed credit but sent no update */
+	VST_CAUSE_IN_FLIGHT,	/* window-limited: the receiver read promptly, nothing was held back */
+	VST_CAUSE_NOT_READING,	/* its application made no read in the first half of the stall */
+	VST_CAUSE_NO_UPDATE,	/* at the start it had consumed bytes it had not advertised */
 	VST_NR_CAUSES,
 };
 
@@ -41,7 +48,9 @@ struct vst_conn {
 	/* credit stalls of this side as a sender */
 	__u64 stalls, stall_ns, stall_max_ns, stall_start_ns;
 	__u64 stalls_by_cause[VST_NR_CAUSES];
-	__u32 stall_cause;
+	__u64 stall_first_read_ns;	/* the receiver's first read in the open stall */
+	__u32 stall_unadvertised;	/* bytes the receiver had freed, not advertised, at its start */
+	__u32 pad3;
 	/* the application side, from socket calls */
 	__u64 vvs;			/* struct virtio_vsock_sock * of this side, once seen */
 	__u64 data_ready, data_ready_below_lowat, poll_in;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "vs_clock.h"
+#include "vsock_trace.h"
 
 #define PERF_VERSION "vsock_perf (vsockscope) 0.1"
 #define PERF_MAX_STREAMS 128
@@ -39,6 +40,9 @@ struct perf_cfg {
 	bool json;
 	bool compat;		/* upstream wire behaviour: no session */
 	int64_t inject_error_at; /* testing aid: corrupt this stream offset (-1: no) */
+	double stall_rx_ms;	/* receiving side: stop reading this long after the first read */
+	bool trace;		/* --trace: the kernel's view beside our own */
+	bool trace_kprobe;	/* --trace-kprobe: ... with kprobes */
 };
 
 /* A test as both sides agree on it (sent over the control connection). */
@@ -74,6 +78,7 @@ struct stream {
 	uint64_t seed;
 	uint64_t deadline_ns;	/* 0: none */
 	const atomic_bool *stop;
+	uint64_t stall_rx_ns;	/* --stall-rx */
 
 	/* live, read by the interval printer */
 	_Atomic uint64_t live_bytes;
@@ -124,6 +129,26 @@ struct interval {
 	double start, end;
 	uint64_t *bytes;	/* per stream */
 };
+
+/* The kernel's view of this side's data connections (--trace). */
+struct trace_view {
+	bool kprobe;
+	char missing[512];
+	unsigned int streams_unseen;	/* streams the tracer has no record of */
+	uint64_t rw_tx, rw_rx;		/* RW payload the kernel saw */
+	uint64_t counted_tx, counted_rx;	/* what vsock_perf counted */
+	uint64_t updates_tx, updates_rx, requests_tx, requests_rx;
+	bool peer_stalls;		/* the stalls are the peer's (this side received) */
+	uint64_t stalls, stall_ns, stall_max_ns, stalls_by_cause[VST_NR_CAUSES];
+	uint64_t data_ready, below_lowat, poll_in, user_pollin;
+	struct vst_hist read[3];	/* total, blocked, copy */
+};
+
+/* trace.c */
+int trace_open(const struct perf_cfg *cfg);
+void trace_close(void);
+/* Fills v for test t; false when not tracing. */
+bool trace_collect(const struct perf_test *t, struct trace_view *v);
 
 /* session.c */
 void spec_from_cfg(const struct perf_cfg *cfg, struct perf_spec *spec);

@@ -9,6 +9,7 @@
 #include "vs_opts.h"
 #include "vs_out.h"
 #include "vs_sock.h"
+#include "vst.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -248,9 +249,19 @@ static void problem(int *n, const char *fmt, ...)
 	(*n)++;
 }
 
-static int check(const struct perf_test *t)
+static int check(const struct perf_test *t, const struct trace_view *tv)
 {
 	int n = 0;
+
+	if (tv && tv->streams_unseen)
+		problem(&n, "--trace: the kernel showed no packets of %u data stream%s", tv->streams_unseen,
+			tv->streams_unseen > 1 ? "s" : "");
+	if (tv && tv->rw_tx != tv->counted_tx)
+		problem(&n, "--trace: the kernel saw %" PRIu64 " RW bytes sent, vsock_perf counted %" PRIu64,
+			(uint64_t)tv->rw_tx, tv->counted_tx);
+	if (tv && tv->rw_rx != tv->counted_rx)
+		problem(&n, "--trace: the kernel saw %" PRIu64 " RW bytes received, vsock_perf counted %"
+			PRIu64, (uint64_t)tv->rw_rx, tv->counted_rx);
 
 	if (t->interrupted)
 		problem(&n, "interrupted: the results are partial");
@@ -292,7 +303,41 @@ static int check(const struct perf_test *t)
 	return n;
 }
 
-static void text_end(const struct perf_test *t, int problems)
+static void text_trace(const struct trace_view *v)
+{
+	const struct vst_hist *r = v->read;
+
+	printf("trace: kernel view (%s and the vsock tracepoints)%s%s\n",
+	       v->kprobe ? "kprobes" : "fentry/fexit", v->missing[0] ? "; not traced: " : "", v->missing);
+	printf("trace: RW bytes the kernel saw: sent %" PRIu64 ", received %" PRIu64 " (%s)\n",
+	       (uint64_t)v->rw_tx, (uint64_t)v->rw_rx,
+	       v->rw_tx == v->counted_tx && v->rw_rx == v->counted_rx ? "equal to vsock_perf's counts"
+								       : "MISMATCH with vsock_perf's counts");
+	printf("trace: credit updates: received %" PRIu64 ", sent %" PRIu64 "; credit requests: "
+	       "received %" PRIu64 ", sent %" PRIu64 "\n", (uint64_t)v->updates_rx,
+	       (uint64_t)v->updates_tx, (uint64_t)v->requests_rx, (uint64_t)v->requests_tx);
+	printf("trace: credit stalls%s: %" PRIu64 ", %.3f ms in all, longest %.3f ms (receiver not reading %"
+	       PRIu64 ", update held back %" PRIu64 ", window in flight %" PRIu64 ", unknown %" PRIu64 ")\n",
+	       v->peer_stalls ? " of the sender (the peer)" : "", (uint64_t)v->stalls,
+	       (double)v->stall_ns / 1e6, (double)v->stall_max_ns / 1e6,
+	       (uint64_t)v->stalls_by_cause[VST_CAUSE_NOT_READING],
+	       (uint64_t)v->stalls_by_cause[VST_CAUSE_NO_UPDATE],
+	       (uint64_t)v->stalls_by_cause[VST_CAUSE_IN_FLIGHT],
+	       (uint64_t)v->stalls_by_cause[VST_CAUSE_UNKNOWN]);
+	if (v->user_pollin || v->data_ready)
+		printf("trace: POLLIN wakeups: the kernel woke the reader %" PRIu64 " times (%" PRIu64
+		       " more arrivals stayed below SO_RCVLOWAT), poll() returned POLLIN %" PRIu64
+		       " times, vsock_perf counted %" PRIu64 "\n", (uint64_t)v->data_ready,
+		       (uint64_t)v->below_lowat, (uint64_t)v->poll_in, (uint64_t)v->user_pollin);
+	if (r[0].count)
+		printf("trace: read latency over %" PRIu64 " recvmsg() calls: p50 <= %.0f us, p99 <= %.0f us"
+		       " (waiting for data p99 <= %.0f us, copying p99 <= %.0f us)\n",
+		       (uint64_t)r[0].count, vst_hist_percentile_us(&r[0], 50),
+		       vst_hist_percentile_us(&r[0], 99), vst_hist_percentile_us(&r[1], 99),
+		       vst_hist_percentile_us(&r[2], 99));
+}
+
+static void text_end(const struct perf_test *t, int problems, const struct trace_view *tv)
 {
 	struct totals tx = totals(t, ROLE_SEND), rx = totals(t, ROLE_RECV);
 	struct totals ping = totals(t, ROLE_PING), pong = totals(t, ROLE_PONG);
@@ -343,6 +388,8 @@ static void text_end(const struct perf_test *t, int problems)
 		printf("peer cpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n",
 		       (double)t->peer_cpu.user_us / 1e6, (double)t->peer_cpu.sys_us / 1e6,
 		       vs_cpu_us_per_mb(&t->peer_cpu, moved));
+	if (tv)
+		text_trace(tv);
 	if (t->session && !problems)
 		printf("check: the peer confirmed every stream's byte count%s\n",
 		       t->spec.verify ? " and the payload" : "");
@@ -373,7 +420,47 @@ static void json_sum(struct vs_json *j, const char *key, const struct totals *x,
 	vs_json_obj_end(j);
 }
 
-static void json_end(const struct perf_test *t, int problems)
+static void json_trace(struct vs_json *j, const struct trace_view *v)
+{
+	static const char *const parts[] = { "read_latency_us", "read_blocked_us", "read_copy_us" };
+
+	vs_json_obj_begin(j, "trace");
+	vs_json_str(j, "hooks", v->kprobe ? "kprobe" : "fentry");
+	vs_json_str(j, "missing", v->missing[0] ? v->missing : NULL);
+	vs_json_u64(j, "rw_bytes_sent", v->rw_tx);
+	vs_json_u64(j, "rw_bytes_received", v->rw_rx);
+	vs_json_bool(j, "rw_bytes_match", v->rw_tx == v->counted_tx && v->rw_rx == v->counted_rx);
+	vs_json_u64(j, "credit_updates_received", v->updates_rx);
+	vs_json_u64(j, "credit_updates_sent", v->updates_tx);
+	vs_json_u64(j, "credit_requests_received", v->requests_rx);
+	vs_json_u64(j, "credit_requests_sent", v->requests_tx);
+	vs_json_obj_begin(j, "stalls");
+	vs_json_bool(j, "of_peer", v->peer_stalls);
+	vs_json_u64(j, "count", v->stalls);
+	vs_json_double(j, "total_ms", (double)v->stall_ns / 1e6);
+	vs_json_double(j, "max_ms", (double)v->stall_max_ns / 1e6);
+	vs_json_u64(j, "receiver_not_reading", v->stalls_by_cause[VST_CAUSE_NOT_READING]);
+	vs_json_u64(j, "no_update", v->stalls_by_cause[VST_CAUSE_NO_UPDATE]);
+	vs_json_u64(j, "in_flight", v->stalls_by_cause[VST_CAUSE_IN_FLIGHT]);
+	vs_json_u64(j, "unknown", v->stalls_by_cause[VST_CAUSE_UNKNOWN]);
+	vs_json_obj_end(j);
+	vs_json_obj_begin(j, "wakeups");
+	vs_json_u64(j, "kernel_data_ready", v->data_ready);
+	vs_json_u64(j, "kernel_below_rcvlowat", v->below_lowat);
+	vs_json_u64(j, "poll_pollin_returns", v->poll_in);
+	vs_json_u64(j, "user_space_pollin", v->user_pollin);
+	vs_json_obj_end(j);
+	for (int i = 0; i < 3; i++) {
+		vs_json_obj_begin(j, parts[i]);
+		vs_json_u64(j, "count", v->read[i].count);
+		vs_json_double(j, "p50", vst_hist_percentile_us(&v->read[i], 50));
+		vs_json_double(j, "p99", vst_hist_percentile_us(&v->read[i], 99));
+		vs_json_obj_end(j);
+	}
+	vs_json_obj_end(j);
+}
+
+static void json_end(const struct perf_test *t, int problems, const struct trace_view *tv)
 {
 	const struct perf_cfg *cfg = t->cfg;
 	struct totals tx = totals(t, ROLE_SEND), rx = totals(t, ROLE_RECV);
@@ -522,6 +609,8 @@ static void json_end(const struct perf_test *t, int problems)
 	if (t->have_peer_cpu)
 		json_cpu(&j, "remote", &t->peer_cpu, moved);
 	vs_json_obj_end(&j);
+	if (tv)
+		json_trace(&j, tv);
 	vs_json_bool(&j, "interrupted", t->interrupted);
 	vs_json_str(&j, "peer_error", t->peer_error[0] ? t->peer_error : NULL);
 	vs_json_u64(&j, "problems", (uint64_t)problems);
@@ -532,12 +621,14 @@ static void json_end(const struct perf_test *t, int problems)
 
 int report_end(const struct perf_test *t)
 {
-	int problems = check(t);
+	struct trace_view tv;
+	const struct trace_view *traced = trace_collect(t, &tv) ? &tv : NULL;
+	int problems = check(t, traced);
 
 	if (t->cfg->json)
-		json_end(t, problems);
+		json_end(t, problems, traced);
 	else
-		text_end(t, problems);
+		text_end(t, problems, traced);
 	fflush(stdout);
 	return problems ? 1 : 0;
 }

@@ -59,8 +59,20 @@ static void usage(void)
 	       "  --handshake-timeout <sec>  wait this long for the receiver's answer (default 5)\n"
 	       "  --inject-error <offset>    testing aid: corrupt the byte at this stream offset\n"
 	       "\n"
+	       "Either side:\n"
+	       "  --stall-rx <ms>       the receiving side stops reading for <ms> after its first\n"
+	       "                        read on each stream, as a slow application would: the\n"
+	       "                        sender then stalls on credit (see --trace)\n"
+	       "\n"
 	       "Receiver options:\n"
 	       "  --loop                keep serving tests until interrupted\n"
+	       "\n"
+	       "Tracing (root; see vsock_trace for more):\n"
+	       "  --trace               the kernel's view of this side's connections beside the\n"
+	       "                        report: RW bytes (checked against ours), credit updates,\n"
+	       "                        credit stalls and their cause, kernel POLLIN wakeups,\n"
+	       "                        read latency p50/p99\n"
+	       "  --trace-kprobe        --trace with kprobes instead of fentry\n"
 	       "\n"
 	       "Output:\n"
 	       "  --interval <sec>      interval lines every <sec> (default 1, 0 = none)\n"
@@ -80,7 +92,7 @@ enum opt {
 	OPT_VSK = 'V', OPT_RCVLOWAT = 'R', OPT_ZEROCOPY = 'Z',
 	OPT_SEQPACKET = 256, OPT_STREAMS, OPT_REVERSE, OPT_BIDIR, OPT_TIME, OPT_VERIFY,
 	OPT_LATENCY, OPT_ROUNDS, OPT_COMPAT, OPT_HANDSHAKE, OPT_INJECT, OPT_LOOP,
-	OPT_INTERVAL, OPT_JSON, OPT_VERSION,
+	OPT_INTERVAL, OPT_JSON, OPT_VERSION, OPT_STALL_RX, OPT_TRACE, OPT_TRACE_KPROBE,
 };
 
 static const struct option longopts[] = {
@@ -107,6 +119,9 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "stall-rx", required_argument, NULL, OPT_STALL_RX },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "trace-kprobe", no_argument, NULL, OPT_TRACE_KPROBE },
 	{ 0 },
 };
 
@@ -168,7 +183,7 @@ int main(int argc, char **argv)
 	};
 	bool given[512] = { 0 };
 	char why[256];
-	int opt;
+	int opt, rc;
 
 	vs_set_prog(argv[0]);
 	opterr = 0;
@@ -253,6 +268,15 @@ int main(int argc, char **argv)
 		case OPT_JSON:
 			cfg.json = true;
 			break;
+		case OPT_TRACE_KPROBE:
+			cfg.trace_kprobe = true;
+			/* fall through */
+		case OPT_TRACE:
+			cfg.trace = true;
+			break;
+		case OPT_STALL_RX:
+			cfg.stall_rx_ms = vs_opt_seconds("--stall-rx", optarg, 0, 3.6e6);
+			break;
 		}
 	}
 	if (optind < argc)
@@ -261,10 +285,13 @@ int main(int argc, char **argv)
 	if (cfg.latency && !cfg.buf_size_set)
 		cfg.buf_size = DEFAULT_LATENCY_MSG;
 
-	install_signals();
-	if (!cfg.sender)
-		return serve(&cfg);
-	if (vs_guard_peer_cid(cfg.peer_cid, why, sizeof(why)))
+	if (cfg.sender && vs_guard_peer_cid(cfg.peer_cid, why, sizeof(why)))
 		vs_die("%s", why);
-	return cfg.compat ? raw_client(&cfg) : session_client(&cfg);
+	install_signals();
+	/* The tracer is attached before any connection exists, so it sees them whole. */
+	if (cfg.trace)
+		trace_open(&cfg);
+	rc = !cfg.sender ? serve(&cfg) : cfg.compat ? raw_client(&cfg) : session_client(&cfg);
+	trace_close();
+	return rc;
 }

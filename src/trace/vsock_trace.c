@@ -252,7 +252,7 @@ static void report_stalls(struct vst *t, const struct conns *cs)
 			vs_json_obj_begin(&j, "by_cause");
 			vs_json_u64(&j, "unknown", c->stalls_by_cause[VST_CAUSE_UNKNOWN]);
 			vs_json_u64(&j, "in_flight", c->stalls_by_cause[VST_CAUSE_IN_FLIGHT]);
-			vs_json_u64(&j, "receiver_full", c->stalls_by_cause[VST_CAUSE_RECEIVER_FULL]);
+			vs_json_u64(&j, "receiver_not_reading", c->stalls_by_cause[VST_CAUSE_NOT_READING]);
 			vs_json_u64(&j, "no_update", c->stalls_by_cause[VST_CAUSE_NO_UPDATE]);
 			vs_json_obj_end(&j);
 			vs_json_obj_end(&j);
@@ -262,7 +262,7 @@ static void report_stalls(struct vst *t, const struct conns *cs)
 		       "llu" ", in-flight %llu, unknown %llu\n",
 		       addr(l, sizeof(l), c->lcid, k->lport), addr(p, sizeof(p), k->pcid, k->pport),
 		       c->comm, c->pid, c->stalls, (double)c->stall_ns / 1e6, (double)c->stall_max_ns / 1e6,
-		       c->stalls_by_cause[VST_CAUSE_RECEIVER_FULL], c->stalls_by_cause[VST_CAUSE_NO_UPDATE],
+		       c->stalls_by_cause[VST_CAUSE_NOT_READING], c->stalls_by_cause[VST_CAUSE_NO_UPDATE],
 		       c->stalls_by_cause[VST_CAUSE_IN_FLIGHT], c->stalls_by_cause[VST_CAUSE_UNKNOWN]);
 	}
 	if (env.json) {

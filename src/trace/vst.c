@@ -43,6 +43,23 @@ static void hooks_of(struct vsock_trace_bpf *s, struct hook *h)
 	memcpy(h, table, sizeof(table));
 }
 
+/*
+ * Testing aid: VSOCKSCOPE_TRACE_HIDE=sym[,sym...] makes those hooks count as
+ * missing, to check that a kernel without them is reported, not crashed on.
+ */
+static void hide_hooks(struct hook *h)
+{
+	const char *hide = getenv("VSOCKSCOPE_TRACE_HIDE");
+
+	for (int i = 0; hide && i < NR_HOOKS; i++) {
+		size_t n = strlen(h[i].sym);
+
+		for (const char *p = strstr(hide, h[i].sym); p; p = strstr(p + 1, h[i].sym))
+			if ((p == hide || p[-1] == ',') && (p[n] == ',' || !p[n]))
+				h[i].present = false;
+	}
+}
+
 /* Which hook symbols does this kernel have? (One pass over /proc/kallsyms.) */
 static void find_symbols(struct hook *h)
 {
@@ -63,6 +80,7 @@ static void find_symbols(struct hook *h)
 				h[i].present = true;
 	}
 	fclose(f);
+	hide_hooks(h);
 }
 
 static char libbpf_last[256];
@@ -331,8 +349,8 @@ const char *vst_op_name(uint32_t op)
 const char *vst_cause_name(uint32_t cause)
 {
 	static const char *const names[VST_NR_CAUSES] = {
-		"unknown (receiver not in this kernel)", "window in flight",
-		"receiver not reading (its buffer is full)", "credit freed, no update sent",
+		"unknown (receiver not in this kernel)", "window-limited (credit in flight)",
+		"receiver not reading", "receiver held back freed credit (no update)",
 	};
 	return cause < VST_NR_CAUSES ? names[cause] : "?";
 }
