@@ -162,17 +162,27 @@ static __always_inline void key_from_vsk(struct vsock_sock *vsk, struct vst_conn
 
 /* ---------------------------------------------------------------- stalls */
 
-/* Why did the stall of sender c (key k) last dur? See enum vst_stall_cause. */
-static __u32 stall_cause(const struct vst_conn *c, const struct vst_conn_key *k, __u64 start,
-			 __u64 now)
+/* The receiver of sender c's connection k, when it is in this kernel and seen reading. */
+static struct virtio_vsock_sock *receiver_of(const struct vst_conn *c, const struct vst_conn_key *k)
 {
 	struct vst_conn_key rk = { .lport = k->pport, .pcid = c->lcid, .pport = k->lport };
 	struct vst_conn *r = c->lcid ? bpf_map_lookup_elem(&conns, &rk) : NULL;
-	__u64 first = c->stall_first_read_ns, half = (now - start) / 2;
 
-	if (!r || !r->vvs)
+	return r ? (struct virtio_vsock_sock *)r->vvs : NULL;
+}
+
+/* Why did the stall of sender c (key k) last from start to now? See enum vst_stall_cause. */
+static __u32 stall_cause(struct vst_conn *c, const struct vst_conn_key *k, __u64 start, __u64 now)
+{
+	struct virtio_vsock_sock *rv = receiver_of(c, k);
+	__u64 gap = now - c->stall_last_read_ns;
+
+	if (!rv)
 		return VST_CAUSE_UNKNOWN;
-	if (!first || first - start >= half)
+	/* the time since its last read counts if data still waits for it */
+	if (BPF_CORE_READ(rv, rx_bytes) && gap > c->stall_max_gap_ns)
+		c->stall_max_gap_ns = gap;
+	if (c->stall_max_gap_ns >= (now - start) / 2)
 		return VST_CAUSE_NOT_READING;
 	if (c->stall_unadvertised)
 		return VST_CAUSE_NO_UPDATE;
@@ -181,20 +191,21 @@ static __u32 stall_cause(const struct vst_conn *c, const struct vst_conn_key *k,
 
 static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
 {
-	struct vst_conn_key rk = { .lport = k->pport, .pcid = c->lcid, .pport = k->lport };
-	struct vst_conn *r = c->lcid ? bpf_map_lookup_elem(&conns, &rk) : NULL;
-	struct virtio_vsock_sock *rv, *sv = (struct virtio_vsock_sock *)c->vvs;
+	struct virtio_vsock_sock *rv = receiver_of(c, k), *sv = (struct virtio_vsock_sock *)c->vvs;
+	__u64 now = bpf_ktime_get_ns();
 
 	if (c->stall_start_ns)
 		return;
-	c->stall_first_read_ns = 0;
 	c->stall_unadvertised = 0;
-	/* what the receiver has consumed beyond what it told this sender */
-	if (r && r->vvs && sv) {
-		rv = (struct virtio_vsock_sock *)r->vvs;
+	c->stall_queued = 0;
+	if (rv && sv) {
+		/* what the receiver consumed beyond what it told this sender, and what waits */
 		c->stall_unadvertised = BPF_CORE_READ(rv, fwd_cnt) - BPF_CORE_READ(sv, peer_fwd_cnt);
+		c->stall_queued = BPF_CORE_READ(rv, rx_bytes);
 	}
-	c->stall_start_ns = bpf_ktime_get_ns();
+	c->stall_last_read_ns = now;
+	c->stall_max_gap_ns = 0;
+	c->stall_start_ns = now;
 	note_task(c);
 }
 
@@ -244,14 +255,23 @@ static void stall_check_credit(struct vst_conn *c, const struct vst_conn_key *k,
 		stall_end(c, k);
 }
 
-/* The application behind receiver rk read: note it in its sender's open stall. */
+/*
+ * The application behind receiver rk read: the time since its previous read
+ * in the sender's open stall is a gap without reading, if data waited for it
+ * (at the stall's start that is known; later, a read that got data had some).
+ */
 static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid)
 {
 	struct vst_conn_key sk = { .lport = rk->pport, .pcid = rcv_lcid, .pport = rk->lport };
 	struct vst_conn *s = rcv_lcid ? bpf_map_lookup_elem(&conns, &sk) : NULL;
+	__u64 now = bpf_ktime_get_ns(), gap;
 
-	if (s && s->stall_start_ns && !s->stall_first_read_ns)
-		s->stall_first_read_ns = bpf_ktime_get_ns();
+	if (!s || !s->stall_start_ns)
+		return;
+	gap = now - s->stall_last_read_ns;
+	if ((s->stall_last_read_ns != s->stall_start_ns || s->stall_queued) && gap > s->stall_max_gap_ns)
+		s->stall_max_gap_ns = gap;
+	s->stall_last_read_ns = now;
 }
 
 /* The sender's credit: what the peer advertised minus what is in flight (tx_cnt counts sent bytes). */

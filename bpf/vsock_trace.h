@@ -31,7 +31,7 @@ struct vst_conn_key {
 enum vst_stall_cause {
 	VST_CAUSE_UNKNOWN,	/* the receiver is not in this kernel */
 	VST_CAUSE_IN_FLIGHT,	/* window-limited: the receiver read promptly, nothing was held back */
-	VST_CAUSE_NOT_READING,	/* its application made no read in the first half of the stall */
+	VST_CAUSE_NOT_READING,	/* for half the stall or more it had data queued and made no read */
 	VST_CAUSE_NO_UPDATE,	/* at the start it had consumed bytes it had not advertised */
 	VST_NR_CAUSES,
 };
@@ -48,9 +48,11 @@ struct vst_conn {
 	/* credit stalls of this side as a sender */
 	__u64 stalls, stall_ns, stall_max_ns, stall_start_ns;
 	__u64 stalls_by_cause[VST_NR_CAUSES];
-	__u64 stall_first_read_ns;	/* the receiver's first read in the open stall */
-	__u32 stall_unadvertised;	/* bytes the receiver had freed, not advertised, at its start */
-	__u32 pad3;
+	/* the open stall, as the receiver's reads shape it */
+	__u64 stall_last_read_ns;	/* the receiver's last read (the start until it reads) */
+	__u64 stall_max_gap_ns;		/* its longest time without a read, with data queued */
+	__u32 stall_unadvertised;	/* bytes it had consumed, not advertised, at the start */
+	__u32 stall_queued;		/* bytes it had queued, unread, at the start */
 	/* the application side, from socket calls */
 	__u64 vvs;			/* struct virtio_vsock_sock * of this side, once seen */
 	__u64 data_ready, data_ready_below_lowat, poll_in;

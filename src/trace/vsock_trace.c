@@ -52,6 +52,8 @@ static struct {
 } env = { .min_ms = 10 };
 
 static volatile sig_atomic_t exiting;
+/* "interval" for the periodic reports, "summary" for the last one (JSON's report field). */
+static const char *report_kind = "interval";
 
 static void on_sigint(int sig)
 {
@@ -120,13 +122,14 @@ static void snapshot(struct vst *t, struct conns *cs)
 	cs->n = 0;
 	if (vst_for_each_conn(t, collect, cs) < 0)
 		vs_warn("reading the connection map: %m");
-	qsort(cs->v, cs->n, sizeof(*cs->v), cmp_snap);
+	if (cs->n)	/* cs->v is NULL until the first connection: no qsort(NULL, 0) */
+		qsort(cs->v, cs->n, sizeof(*cs->v), cmp_snap);
 }
 
 static const struct vst_conn *find(const struct conns *cs, const struct vst_conn_key *k)
 {
 	struct snap key = { .k = *k };
-	const struct snap *s = bsearch(&key, cs->v, cs->n, sizeof(*cs->v), cmp_snap);
+	const struct snap *s = cs->n ? bsearch(&key, cs->v, cs->n, sizeof(*cs->v), cmp_snap) : NULL;
 
 	return s ? &s->c : NULL;
 }
@@ -169,6 +172,25 @@ static void json_begin(struct vs_json *j, const char *kind)
 	vs_json_double(j, "time", (double)time(NULL));
 }
 
+/* A report is a table for people or, with --json, one object with a list. */
+static bool table_begin(struct vs_json *j, const char *kind, const char *list)
+{
+	if (!env.json)
+		return false;
+	json_begin(j, kind);
+	vs_json_arr_begin(j, list);
+	return true;
+}
+
+static void table_end(struct vs_json *j)
+{
+	if (!env.json)
+		return;
+	vs_json_arr_end(j);
+	vs_json_obj_end(j);
+	vs_json_finish(j);
+}
+
 /* ------------------------------------------------------------ mode reports */
 
 static void report_credit(const struct conns *cs)
@@ -176,14 +198,10 @@ static void report_credit(const struct conns *cs)
 	struct vs_json j;
 	char l[32], p[32];
 
-	if (env.json) {
-		json_begin(&j, "interval");
-		vs_json_arr_begin(&j, "conns");
-	} else {
+	if (!table_begin(&j, report_kind, "conns"))
 		printf("%-16s %-16s %12s %12s %7s %7s %7s %7s %10s %10s %11s\n", "LOCAL", "PEER",
 		       "TX_RW_BYTES", "RX_RW_BYTES", "UPD_TX", "UPD_RX", "REQ_TX", "REQ_RX",
 		       "PEER_BUF", "PEER_FWD", "CREDIT");
-	}
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct vst_conn_key *k = &cs->v[i].k;
 		const struct vst_conn *c = &cs->v[i].c;
@@ -214,11 +232,7 @@ static void report_credit(const struct conns *cs)
 		       c->rx_pkts[VST_OP_CREDIT_REQUEST], c->peer_buf_alloc, c->peer_fwd_cnt, (long long)credit,
 		       exact ? " " : "~");
 	}
-	if (env.json) {
-		vs_json_arr_end(&j);
-		vs_json_obj_end(&j);
-		vs_json_finish(&j);
-	}
+	table_end(&j);
 }
 
 static void report_stalls(struct vst *t, const struct conns *cs)
@@ -229,7 +243,7 @@ static void report_stalls(struct vst *t, const struct conns *cs)
 
 	vst_hist_sum(t, VST_HIST_STALL, 0, NULL, &h);
 	if (env.json) {
-		json_begin(&j, "summary");
+		json_begin(&j, report_kind);
 		vs_json_u64(&j, "stalls", h.count);
 		vs_json_double(&j, "total_ms", (double)h.total_ns / 1e6);
 		vs_json_arr_begin(&j, "conns");
@@ -258,7 +272,7 @@ static void report_stalls(struct vst *t, const struct conns *cs)
 			vs_json_obj_end(&j);
 			continue;
 		}
-		printf("%-16s %-16s %-12s %7u %7llu %10.3f %10.3f  full %llu, no-update %"
+		printf("%-16s %-16s %-12s %7u %7llu %10.3f %10.3f  not-reading %llu, no-update %"
 		       "llu" ", in-flight %llu, unknown %llu\n",
 		       addr(l, sizeof(l), c->lcid, k->lport), addr(p, sizeof(p), k->pcid, k->pport),
 		       c->comm, c->pid, c->stalls, (double)c->stall_ns / 1e6, (double)c->stall_max_ns / 1e6,
@@ -281,13 +295,9 @@ static void report_wakeups(const struct conns *cs)
 	struct vs_json j;
 	char l[32], p[32];
 
-	if (env.json) {
-		json_begin(&j, "interval");
-		vs_json_arr_begin(&j, "conns");
-	} else {
+	if (!table_begin(&j, report_kind, "conns"))
 		printf("%-16s %-16s %-12s %7s %11s %11s %11s %9s\n", "LOCAL", "PEER", "COMM", "PID",
 		       "DATA_READY", "BELOW_LOWAT", "POLLIN_RET", "READS");
-	}
 	for (size_t i = 0; i < cs->n; i++) {
 		const struct vst_conn_key *k = &cs->v[i].k;
 		const struct vst_conn *c = &cs->v[i].c;
@@ -308,11 +318,7 @@ static void report_wakeups(const struct conns *cs)
 		       addr(l, sizeof(l), c->lcid, k->lport), addr(p, sizeof(p), k->pcid, k->pport),
 		       c->comm, c->pid, c->data_ready, c->data_ready_below_lowat, c->poll_in, c->reads);
 	}
-	if (env.json) {
-		vs_json_arr_end(&j);
-		vs_json_obj_end(&j);
-		vs_json_finish(&j);
-	}
+	table_end(&j);
 }
 
 static void print_readlat(struct vst *t, uint32_t pid, const struct vst_conn_key *k, const char *who,
@@ -355,7 +361,7 @@ static void report_readlat(struct vst *t, const struct conns *cs)
 	char who[96], l[32], p[32];
 
 	if (env.json) {
-		json_begin(&j, "interval");
+		json_begin(&j, report_kind);
 		vs_json_arr_begin(&j, env.per_socket ? "sockets" : "processes");
 	}
 	for (size_t i = 0; i < cs->n; i++) {
@@ -387,11 +393,7 @@ static void report_readlat(struct vst *t, const struct conns *cs)
 				      who, NULL);
 		}
 	}
-	if (env.json) {
-		vs_json_arr_end(&j);
-		vs_json_obj_end(&j);
-		vs_json_finish(&j);
-	}
+	table_end(&j);
 }
 
 static void report_top(struct vst *t, const struct conns *cs, const struct conns *prev, double secs)
@@ -400,7 +402,7 @@ static void report_top(struct vst *t, const struct conns *cs, const struct conns
 	char l[32], p[32];
 
 	if (env.json) {
-		json_begin(&j, "interval");
+		json_begin(&j, report_kind);
 		vs_json_double(&j, "seconds", secs);
 		vs_json_arr_begin(&j, "conns");
 	} else {
@@ -438,11 +440,7 @@ static void report_top(struct vst *t, const struct conns *cs, const struct conns
 		       c->comm, c->pid, tx, rx, (long long)credit, exact ? " " : "~", (unsigned long long)dst, (unsigned long long)dwk,
 		       vst_hist_percentile_us(&h, 99));
 	}
-	if (env.json) {
-		vs_json_arr_end(&j);
-		vs_json_obj_end(&j);
-		vs_json_finish(&j);
-	}
+	table_end(&j);
 }
 
 /* ------------------------------------------------------------ events */
@@ -510,6 +508,7 @@ static void print_event(const struct vst_event *e, void *arg)
 
 static void report(struct vst *t, struct conns *cs, struct conns *prev, double secs, bool final)
 {
+	report_kind = final ? "summary" : "interval";
 	snapshot(t, cs);
 	if (env.timestamp && !env.json) {
 		time_t now = time(NULL);
@@ -644,10 +643,10 @@ int main(int argc, char **argv)
 		vs_warn("not traced on this kernel: %s", t.missing);
 	if ((t.groups_ok & modes[env.mode].groups) != modes[env.mode].groups)
 		vs_warn("%s: partial results: some hooks are missing (above)", modes[env.mode].name);
-	if (!env.json)
-		printf("Tracing vsock %s with %s%s... Hit Ctrl-C to end.\n\n", modes[env.mode].name,
-		       t.kprobe ? "kprobes" : "fentry/fexit", env.o.groups & VST_G_PACKETS ?
-		       " and the vsock tracepoints" : "");
+	/* The banner says the hooks are attached; with --json it goes to stderr. */
+	fprintf(env.json ? stderr : stdout, "Tracing vsock %s with %s%s... Hit Ctrl-C to end.\n%s",
+		modes[env.mode].name, t.kprobe ? "kprobes" : "fentry/fexit",
+		env.o.groups & VST_G_PACKETS ? " and the vsock tracepoints" : "", env.json ? "" : "\n");
 	fflush(stdout);
 	last = vs_now_ns();
 	while (!exiting) {
