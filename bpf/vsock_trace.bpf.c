@@ -42,14 +42,27 @@ struct {
 } hists SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VST_MAX_CONNS);
+	__type(key, struct vst_hist_key);
+	__type(value, struct vst_read_hists);
+} read_hists SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
 
-/* Per-thread state between entry and exit of a hooked call. */
+/*
+ * Per-thread state of a recvmsg() in progress (start_ns 0: none), with the
+ * dequeue (copy) inside it. Entries stay and are reused: an LRU hash bounds
+ * them without an insert and a delete per call.
+ */
 struct recv_ctx {
-	__u64 start_ns, copy_ns, sk;
+	__u64 start_ns, copy_ns, sk, dequeue_start_ns;
 };
+
+/* Per-thread state between entry and exit of a hooked call. */
 
 struct call_ctx {
 	__u64 start_ns, arg;
@@ -63,8 +76,13 @@ struct call_ctx {
 		__type(value, value_type);			\
 	} name SEC(".maps")
 
-TID_MAP(recv_ctxs, struct recv_ctx);
-TID_MAP(dequeue_ctxs, struct call_ctx);
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct recv_ctx);
+} recv_ctxs SEC(".maps");
+
 TID_MAP(space_ctxs, struct call_ctx);
 TID_MAP(poll_ctxs, struct call_ctx);
 
@@ -99,15 +117,13 @@ static __always_inline bool key_ok(const struct vst_conn_key *k, __u32 lcid)
 	return true;
 }
 
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero);
+
 static struct vst_conn *conn_get(const struct vst_conn_key *k)
 {
 	static const struct vst_conn zero;
-	struct vst_conn *c = bpf_map_lookup_elem(&conns, k);
+	struct vst_conn *c = lookup_or_init(&conns, k, &zero);
 
-	if (c)
-		return c;
-	bpf_map_update_elem(&conns, k, &zero, BPF_NOEXIST);
-	c = bpf_map_lookup_elem(&conns, k);
 	if (c && !c->first_ns)
 		c->first_ns = bpf_ktime_get_ns();
 	return c;
@@ -115,15 +131,23 @@ static struct vst_conn *conn_get(const struct vst_conn_key *k)
 
 static __always_inline void note_task(struct vst_conn *c)
 {
-	c->pid = bpf_get_current_pid_tgid() >> 32;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	if (c->pid == pid)
+		return;
+	c->pid = pid;
 	bpf_get_current_comm(c->comm, sizeof(c->comm));
 }
 
-static __always_inline __u32 log2_slot(__u64 v)
+/*
+ * log2 of v, capped to the last slot. A global function: the verifier checks
+ * it once and its callers see an unknown result, so three histogram updates
+ * in one program do not multiply its branches (which exceeded 1M states).
+ */
+__noinline int vst_log2_slot(__u64 v)
 {
-	__u32 r = 0;
+	int r = 0;
 
-	/* unrolled: the verifier of 6.1 prefers bounded straight code */
 	if (v >= 1ULL << 32) { v >>= 32; r += 32; }
 	if (v >= 1 << 16) { v >>= 16; r += 16; }
 	if (v >= 1 << 8) { v >>= 8; r += 8; }
@@ -133,23 +157,34 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return r < VST_MAX_SLOTS ? r : VST_MAX_SLOTS - 1;
 }
 
+static __always_inline void hist_put(struct vst_hist *h, __u64 ns)
+{
+	__u32 slot = (__u32)vst_log2_slot(ns / 1000);
+
+	__sync_fetch_and_add(&h->slots[slot & (VST_MAX_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->total_ns, ns);
+}
+
+/* The value of key in map, created zeroed when absent (zero: a value-sized zero). */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
 static void hist_add(__u32 kind, __u32 pid, const struct vst_conn_key *k, __u64 ns)
 {
 	static const struct vst_hist zero;
 	struct vst_hist_key hk = { .kind = kind, .pid = pid, .conn = *k };
-	struct vst_hist *h = bpf_map_lookup_elem(&hists, &hk);
-	__u32 slot;
+	struct vst_hist *h = lookup_or_init(&hists, &hk, &zero);
 
-	if (!h) {
-		bpf_map_update_elem(&hists, &hk, &zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &hk);
-		if (!h)
-			return;
-	}
-	slot = log2_slot(ns / 1000);
-	__sync_fetch_and_add(&h->slots[slot & (VST_MAX_SLOTS - 1)], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->total_ns, ns);
+	if (h)
+		hist_put(h, ns);
 }
 
 static __always_inline void key_from_vsk(struct vsock_sock *vsk, struct vst_conn_key *k)
@@ -179,8 +214,13 @@ static __u32 stall_cause(struct vst_conn *c, const struct vst_conn_key *k, __u64
 
 	if (!rv)
 		return VST_CAUSE_UNKNOWN;
-	/* the time since its last read counts if data still waits for it */
-	if (BPF_CORE_READ(rv, rx_bytes) && gap > c->stall_max_gap_ns)
+	/*
+	 * The time since its last read counts if data still waits for it, or if
+	 * a read is under way: the update that ends a stall is sent from inside
+	 * the dequeue, before the hook on its return has noted the read.
+	 */
+	if ((BPF_CORE_READ(rv, rx_bytes) || BPF_CORE_READ(rv, fwd_cnt) != c->stall_rcv_fwd) &&
+	    gap > c->stall_max_gap_ns)
 		c->stall_max_gap_ns = gap;
 	if (c->stall_max_gap_ns >= (now - start) / 2)
 		return VST_CAUSE_NOT_READING;
@@ -202,6 +242,7 @@ static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
 		/* what the receiver consumed beyond what it told this sender, and what waits */
 		c->stall_unadvertised = BPF_CORE_READ(rv, fwd_cnt) - BPF_CORE_READ(sv, peer_fwd_cnt);
 		c->stall_queued = BPF_CORE_READ(rv, rx_bytes);
+		c->stall_rcv_fwd = BPF_CORE_READ(rv, fwd_cnt);
 	}
 	c->stall_last_read_ns = now;
 	c->stall_max_gap_ns = 0;
@@ -260,7 +301,8 @@ static void stall_check_credit(struct vst_conn *c, const struct vst_conn_key *k,
  * in the sender's open stall is a gap without reading, if data waited for it
  * (at the stall's start that is known; later, a read that got data had some).
  */
-static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid)
+static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid,
+			    struct virtio_vsock_sock *rv)
 {
 	struct vst_conn_key sk = { .lport = rk->pport, .pcid = rcv_lcid, .pport = rk->lport };
 	struct vst_conn *s = rcv_lcid ? bpf_map_lookup_elem(&conns, &sk) : NULL;
@@ -272,6 +314,7 @@ static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid)
 	if ((s->stall_last_read_ns != s->stall_start_ns || s->stall_queued) && gap > s->stall_max_gap_ns)
 		s->stall_max_gap_ns = gap;
 	s->stall_last_read_ns = now;
+	s->stall_rcv_fwd = BPF_CORE_READ(rv, fwd_cnt);
 }
 
 /* The sender's credit: what the peer advertised minus what is in flight (tx_cnt counts sent bytes). */
@@ -395,17 +438,32 @@ static void on_space(struct vsock_sock *vsk, __s64 ret)
 		stall_end(c, &k);
 }
 
-static void on_dequeue(struct vsock_sock *vsk, __s64 ret, __u64 start_ns)
+/* A dequeue starts: time it inside the recvmsg() in progress, if any. */
+static __always_inline void dequeue_enter(void)
 {
-	__u64 dur = bpf_ktime_get_ns() - start_ns;
-	struct recv_ctx *r;
+	__u32 t = tid();
+	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
+
+	if (r && r->start_ns)
+		r->dequeue_start_ns = bpf_ktime_get_ns();
+}
+
+/* A dequeue of vsk (NULL: the socket of the recvmsg() in progress) returned ret. */
+static void dequeue_exit(struct vsock_sock *vsk, __s64 ret)
+{
+	__u32 t = tid();
+	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
 	struct vst_conn_key k;
 	struct vst_conn *c;
-	__u32 t = tid();
 
-	r = bpf_map_lookup_elem(&recv_ctxs, &t);
-	if (r)
-		r->copy_ns += dur;
+	if (r && r->start_ns && r->dequeue_start_ns) {
+		r->copy_ns += bpf_ktime_get_ns() - r->dequeue_start_ns;
+		r->dequeue_start_ns = 0;
+	}
+	if (!vsk)
+		vsk = r && r->start_ns ? (struct vsock_sock *)r->sk : NULL;
+	if (!vsk)
+		return;
 	key_from_vsk(vsk, &k);
 	if (!key_ok(&k, 0) || !tgid_ok() || !(c = conn_get(&k)))
 		return;
@@ -413,7 +471,7 @@ static void on_dequeue(struct vsock_sock *vsk, __s64 ret, __u64 start_ns)
 	note_task(c);
 	if (ret > 0) {
 		__sync_fetch_and_add(&c->read_bytes, ret);
-		stall_note_read(&k, c->lcid);
+		stall_note_read(&k, c->lcid, (struct virtio_vsock_sock *)c->vvs);
 	}
 }
 
@@ -433,9 +491,17 @@ static void on_recvmsg_exit(struct recv_ctx *r)
 	__sync_fetch_and_add(&c->reads, 1);
 	__sync_fetch_and_add(&c->read_ns, total);
 	__sync_fetch_and_add(&c->copy_ns, copy);
-	hist_add(VST_HIST_READ, pid, &k, total);
-	hist_add(VST_HIST_READ_BLOCKED, pid, &k, total - copy);
-	hist_add(VST_HIST_READ_COPY, pid, &k, copy);
+	{
+		static const struct vst_read_hists zero;
+		struct vst_hist_key hk = { .kind = VST_HIST_READ, .pid = pid, .conn = k };
+		struct vst_read_hists *h = lookup_or_init(&read_hists, &hk, &zero);
+
+		if (h) {
+			hist_put(&h->h[0], total);
+			hist_put(&h->h[1], total - copy);
+			hist_put(&h->h[2], copy);
+		}
+	}
 }
 
 static void on_data_ready(struct sock *sk)
@@ -495,11 +561,19 @@ static __always_inline struct call_ctx *take(void *map, struct call_ctx *out)
 
 static __always_inline void recv_enter(struct socket *sock)
 {
-	struct recv_ctx r = { .start_ns = bpf_ktime_get_ns(), .sk = (__u64)BPF_CORE_READ(sock, sk) };
+	static const struct recv_ctx zero;
 	__u32 t = tid();
+	struct recv_ctx *r;
 
-	if (tgid_ok())
-		bpf_map_update_elem(&recv_ctxs, &t, &r, BPF_ANY);
+	if (!tgid_ok())
+		return;
+	r = lookup_or_init(&recv_ctxs, &t, &zero);
+	if (!r)
+		return;
+	r->copy_ns = 0;
+	r->dequeue_start_ns = 0;
+	r->sk = (__u64)BPF_CORE_READ(sock, sk);
+	r->start_ns = bpf_ktime_get_ns();
 }
 
 static __always_inline void recv_exit(void)
@@ -507,10 +581,10 @@ static __always_inline void recv_exit(void)
 	__u32 t = tid();
 	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
 
-	if (!r)
+	if (!r || !r->start_ns)
 		return;
 	on_recvmsg_exit(r);
-	bpf_map_delete_elem(&recv_ctxs, &t);
+	r->start_ns = 0;
 }
 
 /* fentry/fexit set */
@@ -523,9 +597,9 @@ int BPF_PROG(fx_has_space, struct vsock_sock *vsk, __s64 ret)
 }
 
 SEC("fentry/virtio_transport_stream_dequeue")
-int BPF_PROG(fe_dequeue, struct vsock_sock *vsk)
+int BPF_PROG(fe_dequeue)
 {
-	save(&dequeue_ctxs, (__u64)vsk);
+	dequeue_enter();
 	return 0;
 }
 
@@ -533,27 +607,21 @@ SEC("fexit/virtio_transport_stream_dequeue")
 int BPF_PROG(fx_dequeue, struct vsock_sock *vsk, struct msghdr *msg, size_t len, int flags,
 	     ssize_t ret)
 {
-	struct call_ctx c;
-
-	if (take(&dequeue_ctxs, &c))
-		on_dequeue(vsk, ret, c.start_ns);
+	dequeue_exit(vsk, ret);
 	return 0;
 }
 
 SEC("fentry/virtio_transport_seqpacket_dequeue")
-int BPF_PROG(fe_seq_dequeue, struct vsock_sock *vsk)
+int BPF_PROG(fe_seq_dequeue)
 {
-	save(&dequeue_ctxs, (__u64)vsk);
+	dequeue_enter();
 	return 0;
 }
 
 SEC("fexit/virtio_transport_seqpacket_dequeue")
 int BPF_PROG(fx_seq_dequeue, struct vsock_sock *vsk, struct msghdr *msg, int flags, ssize_t ret)
 {
-	struct call_ctx c;
-
-	if (take(&dequeue_ctxs, &c))
-		on_dequeue(vsk, ret, c.start_ns);
+	dequeue_exit(vsk, ret);
 	return 0;
 }
 
@@ -604,37 +672,32 @@ int BPF_KRETPROBE(kr_has_space, __s64 ret)
 	return 0;
 }
 
+/* kretprobes have no arguments: the socket is the one of the recvmsg() in progress */
 SEC("kprobe/virtio_transport_stream_dequeue")
-int BPF_KPROBE(kp_dequeue, struct vsock_sock *vsk)
+int BPF_KPROBE(kp_dequeue)
 {
-	save(&dequeue_ctxs, (__u64)vsk);
+	dequeue_enter();
 	return 0;
 }
 
 SEC("kretprobe/virtio_transport_stream_dequeue")
 int BPF_KRETPROBE(kr_dequeue, ssize_t ret)
 {
-	struct call_ctx c;
-
-	if (take(&dequeue_ctxs, &c))
-		on_dequeue((struct vsock_sock *)c.arg, ret, c.start_ns);
+	dequeue_exit(NULL, ret);
 	return 0;
 }
 
 SEC("kprobe/virtio_transport_seqpacket_dequeue")
-int BPF_KPROBE(kp_seq_dequeue, struct vsock_sock *vsk)
+int BPF_KPROBE(kp_seq_dequeue)
 {
-	save(&dequeue_ctxs, (__u64)vsk);
+	dequeue_enter();
 	return 0;
 }
 
 SEC("kretprobe/virtio_transport_seqpacket_dequeue")
 int BPF_KRETPROBE(kr_seq_dequeue, ssize_t ret)
 {
-	struct call_ctx c;
-
-	if (take(&dequeue_ctxs, &c))
-		on_dequeue((struct vsock_sock *)c.arg, ret, c.start_ns);
+	dequeue_exit(NULL, ret);
 	return 0;
 }
 

@@ -53,6 +53,8 @@ struct vst_conn {
 	__u64 stall_max_gap_ns;		/* its longest time without a read, with data queued */
 	__u32 stall_unadvertised;	/* bytes it had consumed, not advertised, at the start */
 	__u32 stall_queued;		/* bytes it had queued, unread, at the start */
+	__u32 stall_rcv_fwd;		/* its fwd_cnt at the start or its last read seen */
+	__u32 pad3;
 	/* the application side, from socket calls */
 	__u64 vvs;			/* struct virtio_vsock_sock * of this side, once seen */
 	__u64 data_ready, data_ready_below_lowat, poll_in;
@@ -78,6 +80,11 @@ struct vst_hist_key {
 struct vst_hist {
 	__u64 slots[VST_MAX_SLOTS];	/* slot i: [2^i, 2^(i+1)) microseconds; slot 0 also < 1 */
 	__u64 count, total_ns;
+};
+
+/* The three read histograms of one (pid, connection) in one map value: one lookup per read. */
+struct vst_read_hists {
+	struct vst_hist h[3];	/* VST_HIST_READ, _READ_BLOCKED, _READ_COPY */
 };
 
 enum vst_event_type { VST_EV_PACKET = 1, VST_EV_STALL };

@@ -240,26 +240,34 @@ int vst_get_conn(struct vst *t, const struct vst_conn_key *k, struct vst_conn *c
 	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.conns), k, c) ? -errno : 0;
 }
 
+static void hist_add_to(struct vst_hist *sum, const struct vst_hist *h)
+{
+	for (int i = 0; i < VST_MAX_SLOTS; i++)
+		sum->slots[i] += h->slots[i];
+	sum->count += h->count;
+	sum->total_ns += h->total_ns;
+}
+
 int vst_hist_sum(struct vst *t, uint32_t kind, uint32_t pid, const struct vst_conn_key *conn,
 		 struct vst_hist *out)
 {
-	int fd = bpf_map__fd(t->skel->maps.hists), n = 0;
+	/* the three read histograms share a map value; the others have one each */
+	bool read = kind <= VST_HIST_READ_COPY;	/* VST_HIST_READ is 0 */
+	int fd = bpf_map__fd(read ? t->skel->maps.read_hists : t->skel->maps.hists), n = 0;
+	uint32_t want = read ? VST_HIST_READ : kind;
 	struct vst_hist_key k, next;
-	struct vst_hist h;
+	struct vst_read_hists v;
 	void *prev = NULL;
 
 	memset(out, 0, sizeof(*out));
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		k = next;
 		prev = &k;
-		if (k.kind != kind || (pid && k.pid != pid) ||
+		if (k.kind != want || (pid && k.pid != pid) ||
 		    (conn && memcmp(&k.conn, conn, sizeof(*conn))) ||
-		    bpf_map_lookup_elem(fd, &k, &h))
+		    bpf_map_lookup_elem(fd, &k, &v))
 			continue;
-		for (int i = 0; i < VST_MAX_SLOTS; i++)
-			out->slots[i] += h.slots[i];
-		out->count += h.count;
-		out->total_ns += h.total_ns;
+		hist_add_to(out, read ? &v.h[kind - VST_HIST_READ] : &v.h[0]);
 		n++;
 	}
 	return n;
