@@ -18,20 +18,10 @@ no_socket_attempted() {
 	[ ! -s vsock.log ] || vs_fail "a vsock socket was attempted: $(cat vsock.log)"
 }
 
-# bad ARGS TEXT: 'vsock_trace ARGS' exits 2, prints nothing on stdout and one
-# line on stderr that contains TEXT and the usage hint.
+# bad ARGS TEXT: 'vsock_trace ARGS' is a usage error naming TEXT (tests/lib/cli.sh).
 bad() {
-	set -f
-	# shellcheck disable=SC2086
-	trace $1 >out 2>err
-	rc=$?
-	set +f
-	[ $rc -eq 2 ] || vs_fail "'vsock_trace $1' exited $rc, expected 2: $(cat out err)"
-	[ "$(wc -l <err)" -eq 1 ] || vs_fail "'vsock_trace $1': expected one line, got: $(cat err)"
-	grep -qF -- "$2" err || vs_fail "'vsock_trace $1': message lacks '$2': $(cat err)"
-	grep -qF "(try 'vsock_trace --help')" err || vs_fail "'vsock_trace $1': no usage hint: $(cat err)"
-	grep -q "^vsock_trace: " err || vs_fail "'vsock_trace $1': message does not start with the tool's name: $(cat err)"
-	[ ! -s out ] || vs_fail "'vsock_trace $1' printed to stdout: $(cat out)"
+	. "$VS_ROOT/tests/lib/cli.sh"
+	vs_usage_case vsock_trace "$1" "$2" trace
 }
 
 test_binary_built() {
