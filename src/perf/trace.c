@@ -40,14 +40,6 @@ static struct vst_conn_key key_of(const struct stream *s)
 	return (struct vst_conn_key){ .lport = s->local_port, .pcid = s->peer_cid, .pport = s->peer_port };
 }
 
-static void add_hist(struct vst_hist *sum, const struct vst_hist *h)
-{
-	for (int i = 0; i < VST_MAX_SLOTS; i++)
-		sum->slots[i] += h->slots[i];
-	sum->count += h->count;
-	sum->total_ns += h->total_ns;
-}
-
 /* Stalls of the sender of stream s: this side, or the peer when it is traced here. */
 static void add_stalls(struct trace_view *v, const struct vst_conn *c)
 {
@@ -107,7 +99,7 @@ bool trace_collect(const struct perf_test *t, struct trace_view *v)
 		}
 		for (uint32_t kind = VST_HIST_READ; kind <= VST_HIST_READ_COPY; kind++) {
 			vst_hist_sum(&tracer, kind, (uint32_t)getpid(), &k, &h);
-			add_hist(&v->read[kind - VST_HIST_READ], &h);
+			vst_hist_add(&v->read[kind - VST_HIST_READ], &h);
 		}
 	}
 	return true;

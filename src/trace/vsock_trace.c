@@ -630,7 +630,7 @@ int main(int argc, char **argv)
 	struct vst t;
 	char err[512];
 	uint64_t last, reports = 0;
-	bool events = env.mode == M_PACKETS || env.mode == M_STALLS;
+	bool events;
 
 	vs_set_prog(argv[0]);
 	parse(argc, argv);

@@ -240,7 +240,7 @@ int vst_get_conn(struct vst *t, const struct vst_conn_key *k, struct vst_conn *c
 	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.conns), k, c) ? -errno : 0;
 }
 
-static void hist_add_to(struct vst_hist *sum, const struct vst_hist *h)
+void vst_hist_add(struct vst_hist *sum, const struct vst_hist *h)
 {
 	for (int i = 0; i < VST_MAX_SLOTS; i++)
 		sum->slots[i] += h->slots[i];
@@ -267,7 +267,7 @@ int vst_hist_sum(struct vst *t, uint32_t kind, uint32_t pid, const struct vst_co
 		    (conn && memcmp(&k.conn, conn, sizeof(*conn))) ||
 		    bpf_map_lookup_elem(fd, &k, &v))
 			continue;
-		hist_add_to(out, read ? &v.h[kind - VST_HIST_READ] : &v.h[0]);
+		vst_hist_add(out, read ? &v.h[kind - VST_HIST_READ] : &v.h[0]);
 		n++;
 	}
 	return n;

@@ -65,6 +65,8 @@ int vst_get_conn(struct vst *t, const struct vst_conn_key *k, struct vst_conn *c
 /* Sums the histograms of kind that match pid (0: any) and conn (NULL: any). */
 int vst_hist_sum(struct vst *t, uint32_t kind, uint32_t pid, const struct vst_conn_key *conn,
 		 struct vst_hist *out);
+/* Adds histogram h into sum. */
+void vst_hist_add(struct vst_hist *sum, const struct vst_hist *h);
 /* The p-th percentile (0..100) of a histogram, in microseconds (upper bound of its slot). */
 double vst_hist_percentile_us(const struct vst_hist *h, double p);
 /* bcc-style "usecs : count distribution" lines. */

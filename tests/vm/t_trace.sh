@@ -88,14 +88,19 @@ rx_start() {
 	vs_wait_listen $PORT
 }
 
-rx_wait() {
-	wait $RX_PID
+# bg_wait PID NAME OUT ERR: wait for a background vsock_perf; it must exit 0.
+bg_wait() {
+	wait $1
 	_rc=$?
-	_bg_done $RX_PID
+	_bg_done $1
 	if [ $_rc -ne 0 ]; then
-		sed 's/^/  rx| /' rx.out rx.err >&2
-		vs_fail "receiver exited $_rc, expected 0"
+		sed "s/^/  $2| /" "$3" "$4" >&2
+		vs_fail "$2 exited $_rc, expected 0"
 	fi
+}
+
+rx_wait() {
+	bg_wait $RX_PID receiver rx.out rx.err
 }
 
 tx() {
@@ -110,13 +115,7 @@ tx_bg() {
 }
 
 tx_wait() {
-	wait $TX_PID
-	_rc=$?
-	_bg_done $TX_PID
-	if [ $_rc -ne 0 ]; then
-		sed 's/^/  tx| /' tx.out tx.err >&2
-		vs_fail "sender exited $_rc, expected 0"
-	fi
+	bg_wait $TX_PID sender tx.out tx.err
 }
 
 # one_line NAME TEXT: TEXT is exactly one line.
