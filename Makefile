@@ -19,14 +19,15 @@ LIB_SRCS   := $(wildcard src/lib/*.c)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libvsockscope.a
 
-PERF_SRCS  := $(wildcard src/perf/*.c)
+# src/perf/vsock_sweep.c is a tool of its own (it runs vsock_perf); the rest is vsock_perf.
+PERF_SRCS  := $(filter-out src/perf/vsock_sweep.c,$(wildcard src/perf/*.c))
 PERF_OBJS  := $(PERF_SRCS:%.c=$(BUILD)/obj/%.o)
 # The tracer (src/trace/vst.c) loads bpf/vsock_trace.bpf.c through its skeleton.
 BPF_SKEL   := $(BUILD)/bpf/vsock_trace.skel.h
 VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
 
-TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace \
+TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace $(BUILD)/bin/vsock_sweep \
               $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
@@ -68,6 +69,10 @@ $(BUILD)/bin/vsock_trace: $(BUILD)/obj/src/trace/vsock_trace.o $(VST_OBJS) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
 
+$(BUILD)/bin/vsock_sweep: $(BUILD)/obj/src/perf/vsock_sweep.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -76,7 +81,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
