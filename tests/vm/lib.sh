@@ -51,3 +51,15 @@ _vs_modprobe1() {
     insmod "/vsockscope/modules/$1.ko" || vs_fail "insmod $1 failed"
 }
 
+
+# vs_export FILE [NAME]: print FILE between marker lines on the console, for the host to
+# extract from tests/vm/run's output with scripts/vm_extract (the guest has no other way
+# out). The opening marker carries the size and MD5, which the host checks.
+vs_export() {
+    [ -f "$1" ] || vs_fail "vs_export: no file $1"
+    _vs_n=${2:-$(basename "$1")}
+    echo "@@vsockscope-file $_vs_n $(wc -c <"$1" | tr -d ' ') $(md5sum <"$1" | cut -d' ' -f1)@@"
+    cat "$1"
+    [ -z "$(tail -c 1 "$1")" ] || echo
+    echo "@@vsockscope-end $_vs_n@@"
+}
