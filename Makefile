@@ -36,7 +36,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SHIM       := $(BUILD)/tests/novsock.so
 
-.PHONY: all tools unit asan deps check demo bench clean
+.PHONY: all tools unit asan deps check demo bench report clean
 .SECONDARY:
 all: tools
 tools: $(TOOLS) $(TESTBINS)
@@ -109,8 +109,22 @@ check: deps
 	$(MAKE) tools unit asan
 	tests/run
 
+# The demo runs in the VM; its credit trace comes back (scripts/vm_extract) and is plotted here.
 demo: deps tools
-	tests/vm/run scripts/demo.sh
+	@mkdir -p $(BUILD)/demo
+	{ tests/vm/run scripts/demo.sh; echo $$? >$(BUILD)/demo/rc; } | tee $(BUILD)/demo/demo.log | \
+		awk '/^@@vsockscope-file / { s = 1 } !s { print; fflush() } /^@@vsockscope-end / { s = 0 }'
+	@[ "$$(cat $(BUILD)/demo/rc)" = 0 ] || { echo "demo: the VM run failed" >&2; exit 1; }
+	scripts/vm_extract $(BUILD)/demo/demo.log $(BUILD)/demo
+	plots/plot credit --title "make demo: credit of the sender while the reader pauses 300 ms" \
+		-o $(BUILD)/demo/credit.png $(BUILD)/demo/credit.jsonl
+	plots/plot credit --title "make demo: credit of the sender while the reader pauses 300 ms" \
+		-o $(BUILD)/demo/credit.svg $(BUILD)/demo/credit.jsonl
+	@echo "demo: plotted the slow reader's credit timeline: $(BUILD)/demo/credit.png (and .svg)"
+
+# Sweeps on 6.1 and 6.12 in the VM, every plot, and build/report/report.md (scripts/report.sh).
+report: deps tools
+	scripts/report.sh
 
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh

@@ -55,38 +55,19 @@ sweep streams $grid --types stream --buf-sizes 64K --streams $streams
 # shellcheck disable=SC2086
 sweep vsk $grid --types stream --buf-sizes 64K --vsk-sizes $vsks
 
-# trace_start OUT ARGS...: vsock_trace ARGS in the background (pid in $tr), once attached.
-trace_start() {
-	o=$1
-	shift
-	vsock_trace "$@" >"$o" 2>"$o.err" &
-	tr=$!
-	i=0
-	until grep -q '^Tracing vsock' "$o.err"; do
-		kill -0 $tr 2>/dev/null || vs_fail "vsock_trace $* exited: $(cat "$o.err")"
-		i=$((i + 1))
-		[ $i -lt 600 ] || vs_fail "vsock_trace $* did not attach within 60 s"
-		sleep 0.1
-	done
-}
-trace_stop() {
-	kill -INT $tr
-	wait $tr || vs_fail "vsock_trace failed: $(cat "$1.err")"
-}
-
 echo "== read latency: vsock_trace readlat --json -p RECEIVER during a $bytes transfer in 64 KiB reads"
 vsock_perf --port $port --buf-size 64K --interval 0 >/tmp/rx.out 2>&1 &
 rx=$!
 vs_wait_listen $port
-trace_start $out/readlat.jsonl readlat --json -p $rx
+vs_trace_bg $out/readlat.jsonl readlat --json -p $rx
 vsock_perf --sender 1 --port $port --bytes $bytes --buf-size 64K --interval 0 >/tmp/tx.out 2>&1 ||
 	vs_fail "sender failed: $(cat /tmp/tx.out)"
 wait $rx || vs_fail "receiver failed: $(cat /tmp/rx.out)"
-trace_stop $out/readlat.jsonl
+vs_trace_end $out/readlat.jsonl
 vs_field /tmp/rx.out 'rx performance: ' >/dev/null && grep -E 'rx performance' /tmp/rx.out
 
 echo "== credit timeline: vsock_trace credit --json 0.1 during 32 MiB to a receiver with --stall-rx 300"
-trace_start $out/credit.jsonl credit --json 0.1
+vs_trace_bg $out/credit.jsonl credit --json 0.1
 vsock_perf --port $port --buf-size 64K --stall-rx 300 --interval 0 >/tmp/rx.out 2>&1 &
 rx=$!
 vs_wait_listen $port
@@ -94,7 +75,7 @@ vsock_perf --sender 1 --port $port --bytes 32M --buf-size 64K --interval 0 >/tmp
 	vs_fail "sender failed: $(cat /tmp/tx.out)"
 wait $rx || vs_fail "receiver failed: $(cat /tmp/rx.out)"
 sleep 0.3
-trace_stop $out/credit.jsonl
+vs_trace_end $out/credit.jsonl
 
 for f in facts.txt bufsizes.csv bufsizes.json streams.csv streams.json vsk.csv vsk.json \
 	readlat.jsonl credit.jsonl; do
