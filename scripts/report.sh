@@ -167,7 +167,7 @@ elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 	table "$out/data/bufsizes.csv"
 	echo
 	f=$(failures bufsizes)
-	if [ -n "$f" ]; then echo "Failed runs (the kernel refused them; they are left out of the figure):"; echo; echo "$f"; echo; fi
+	if [ -n "$f" ]; then echo "Failed runs, with the error each printed (left out of the figure and the medians):"; echo; echo "$f"; echo; fi
 	if grep -q '"skipped": "' "$out"/data/*/bufsizes.json; then
 		echo "Skipped points: a SEQPACKET message larger than the vsock buffer is refused by the kernel, so the sweep does not run those."
 		echo

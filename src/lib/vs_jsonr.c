@@ -211,8 +211,11 @@ static const char *child(const char *p, const char *seg, size_t len)
 
 const char *vs_jsonr_at(const char *v, const char *path)
 {
-	const char *p = ws(v), *seg = path;
+	const char *p, *seg = path;
 
+	if (!v)
+		return NULL;
+	p = ws(v);
 	while (*seg) {
 		size_t len = strcspn(seg, ".");
 
@@ -223,6 +226,22 @@ const char *vs_jsonr_at(const char *v, const char *path)
 		seg += len + (seg[len] == '.');
 	}
 	return p;
+}
+
+const char *vs_jsonr_elem(const char *v, long i)
+{
+	char close;
+
+	if (!v)
+		return NULL;
+	v = ws(v);
+	if ((*v != '{' && *v != '[') || i < 0)
+		return NULL;
+	close = *v == '{' ? '}' : ']';
+	for (v = ws(v + 1); *v != close; v = next(v, close))
+		if (i-- == 0)
+			return close == '}' ? ws(ws(string(NULL, v)) + 1) : v;
+	return NULL;
 }
 
 int vs_jsonr_num(const char *v, const char *path, double *out)

@@ -17,8 +17,10 @@
  */
 int vs_jsonr_check(const char *doc, size_t n, size_t *err_off, const char **why);
 
-/* The value at path below the value v of a checked document, or NULL. "" is v. */
+/* The value at path below the value v of a checked document, or NULL (also for a NULL v). "" is v. */
 const char *vs_jsonr_at(const char *v, const char *path);
+/* Element i of the array (or the value of member i of the object) v, or NULL. */
+const char *vs_jsonr_elem(const char *v, long i);
 /* One past the end of the value v. */
 const char *vs_jsonr_end(const char *v);
 /* Members of the object, or elements of the array, v; -1 if v is neither. */

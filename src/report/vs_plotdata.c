@@ -114,12 +114,9 @@ static void readlat_of(const char *path, struct hist *h)
 		if (n < 0)
 			vs_die("%s: line %zu: a readlat report without a processes or sockets list", path, i + 1);
 		for (long e = 0; e < n; e++) {
-			char idx[24];
-			const char *ent;
+			const char *ent = vs_jsonr_elem(list, e);
 			double c;
 
-			snprintf(idx, sizeof(idx), "%ld", e);
-			ent = vs_jsonr_at(list, idx);
 			if (vs_jsonr_num(ent, "total.count", &c) || c <= h->count[0])
 				continue;
 			for (int k = 0; k < 3; k++) {
@@ -136,10 +133,8 @@ static void readlat_of(const char *path, struct hist *h)
 					vs_die("%s: line %zu: %s has %ld slots, expected %d", path, i + 1, key,
 					       vs_jsonr_len(slots), SLOTS);
 				for (int s = 0; s < SLOTS; s++) {
-					char si[8];
-
-					snprintf(si, sizeof(si), "%d", s);
-					if (vs_jsonr_num(slots, si, &h->slot[k][s]) || h->slot[k][s] < 0)
+					if (vs_jsonr_num(vs_jsonr_elem(slots, s), "", &h->slot[k][s]) ||
+					    h->slot[k][s] < 0)
 						vs_die("%s: line %zu: %s.%d is not a count", path, i + 1, key, s);
 					h->count[k] += h->slot[k][s];
 				}
@@ -245,12 +240,9 @@ static int cmd_credit(int n, char **args)
 		if (m < 0)
 			vs_die("%s: line %zu: a credit report without a conns list", path, i + 1);
 		for (long e = 0; e < m; e++) {
-			char idx[24];
-			const char *c;
+			const char *c = vs_jsonr_elem(list, e);
 			double tx, lp, pp;
 
-			snprintf(idx, sizeof(idx), "%ld", e);
-			c = vs_jsonr_at(list, idx);
 			if (vs_jsonr_num(c, "tx_rw_bytes", &tx) || vs_jsonr_num(c, "local_port", &lp) ||
 			    vs_jsonr_num(c, "peer_port", &pp))
 				vs_die("%s: line %zu: conns.%ld lacks tx_rw_bytes, local_port or peer_port",
@@ -284,12 +276,9 @@ static int cmd_credit(int n, char **args)
 		list = vs_jsonr_at(L.v[i], "conns");
 		m = vs_jsonr_len(list);
 		for (long e = 0; e < m; e++) {
-			char idx[24];
-			const char *c;
+			const char *c = vs_jsonr_elem(list, e);
 			double lp, pp, credit, upd, st, ms, tx;
 
-			snprintf(idx, sizeof(idx), "%ld", e);
-			c = vs_jsonr_at(list, idx);
 			if (vs_jsonr_num(c, "local_port", &lp) || vs_jsonr_num(c, "peer_port", &pp) ||
 			    lp != lport || pp != pport)
 				continue;

@@ -5,14 +5,8 @@
 FX=$VS_ROOT/tests/fixtures
 PLOT=$VS_ROOT/plots/plot
 
-sweep() {
-	VSOCKSCOPE_NOVSOCK_LOG=$PWD/vsock.log LD_PRELOAD=$VS_ROOT/build/tests/novsock.so \
-		"$VS_ROOT/build/bin/vsock_sweep" "$@"
-}
-
-no_socket_attempted() {
-	[ ! -s vsock.log ] || vs_fail "a vsock socket was attempted: $(cat vsock.log)"
-}
+. "$VS_ROOT/tests/lib/cli.sh"
+sweep() { vs_novsock vsock_sweep "$@"; }
 
 need_gnuplot() {
 	command -v gnuplot >/dev/null || vs_fail "gnuplot is not installed (make deps)"
@@ -165,7 +159,6 @@ test_bad_trace_input_is_an_error() {
 }
 
 test_plot_usage_errors() {
-	. "$VS_ROOT/tests/lib/cli.sh"
 	vs_usage_case plots/plot "" "no plot kind given" "$PLOT"
 	vs_usage_case plots/plot "pie -o x.png a" "unknown plot kind 'pie'" "$PLOT"
 	vs_usage_case plots/plot "throughput a.csv" "no output given" "$PLOT"
@@ -181,7 +174,6 @@ test_plot_usage_errors() {
 }
 
 test_sweep_usage_errors() {
-	. "$VS_ROOT/tests/lib/cli.sh"
 	while IFS='|' read -r args want; do
 		vs_usage_case vsock_sweep "$args" "$want" sweep
 	done <<'LIST'
@@ -206,7 +198,7 @@ test_sweep_usage_errors() {
 --out|--out needs a value
 stray|unexpected argument 'stray'
 LIST
-	no_socket_attempted
+	vs_no_socket_attempted
 }
 
 test_sweep_dry_run_expands_the_grid() {
@@ -219,7 +211,7 @@ test_sweep_dry_run_expands_the_grid() {
 	vs_run_rc 0 sweep --dry-run --types stream --buf-sizes 4K --vsk-sizes 64K,1M --streams 1,4 --repeat 2 --trace
 	vs_assert_eq "small grid" "4 points (0 skipped) x 2 runs = 8 runs" "$(tail -n 1 out)"
 	grep -q -- "--vsk-size 1048576 --interval 0 --json --trace & .*--streams 4 " out || vs_fail "no traced 4-stream point: $(cat out)"
-	no_socket_attempted
+	vs_no_socket_attempted
 }
 
 # Outside the VM the sweep refuses before it starts any vsock_perf.
@@ -228,5 +220,5 @@ test_sweep_refuses_without_loopback() {
 	vs_run_rc 1 sweep --repeat 1 --buf-sizes 4K
 	vs_assert_file_match err "refusing to connect to CID 1: the vsock_loopback transport is not loaded"
 	[ "$(wc -l <err)" -eq 1 ] || vs_fail "expected one line: $(cat err)"
-	no_socket_attempted
+	vs_no_socket_attempted
 }
