@@ -19,14 +19,16 @@ LIB_SRCS   := $(wildcard src/lib/*.c)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libvsockscope.a
 
-PERF_SRCS  := $(wildcard src/perf/*.c)
+# src/perf/vsock_sweep.c is a tool of its own (it runs vsock_perf); the rest is vsock_perf.
+PERF_SRCS  := $(filter-out src/perf/vsock_sweep.c,$(wildcard src/perf/*.c))
 PERF_OBJS  := $(PERF_SRCS:%.c=$(BUILD)/obj/%.o)
 # The tracer (src/trace/vst.c) loads bpf/vsock_trace.bpf.c through its skeleton.
 BPF_SKEL   := $(BUILD)/bpf/vsock_trace.skel.h
 VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
 
-TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace \
+TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace $(BUILD)/bin/vsock_sweep \
+              $(BUILD)/bin/vs_plotdata \
               $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
@@ -34,7 +36,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SHIM       := $(BUILD)/tests/novsock.so
 
-.PHONY: all tools unit asan deps check demo bench clean
+.PHONY: all tools unit asan deps check demo bench report clean
 .SECONDARY:
 all: tools
 tools: $(TOOLS) $(TESTBINS)
@@ -68,6 +70,15 @@ $(BUILD)/bin/vsock_trace: $(BUILD)/obj/src/trace/vsock_trace.o $(VST_OBJS) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
 
+# vsock_sweep runs vsock_perf over a grid; vs_plotdata makes gnuplot tables (plots/).
+$(BUILD)/bin/vsock_sweep: $(BUILD)/obj/src/perf/vsock_sweep.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/vs_plotdata: $(BUILD)/obj/src/report/vs_plotdata.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -76,7 +87,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
@@ -98,8 +109,22 @@ check: deps
 	$(MAKE) tools unit asan
 	tests/run
 
+# The demo runs in the VM; its credit trace comes back (scripts/vm_extract) and is plotted here.
 demo: deps tools
-	tests/vm/run scripts/demo.sh
+	@mkdir -p $(BUILD)/demo
+	{ tests/vm/run scripts/demo.sh; echo $$? >$(BUILD)/demo/rc; } | tee $(BUILD)/demo/demo.log | \
+		awk '/^@@vsockscope-file / { s = 1 } !s { print; fflush() } /^@@vsockscope-end / { s = 0 }'
+	@[ "$$(cat $(BUILD)/demo/rc)" = 0 ] || { echo "demo: the VM run failed" >&2; exit 1; }
+	scripts/vm_extract $(BUILD)/demo/demo.log $(BUILD)/demo
+	plots/plot credit --title "make demo: credit of the sender while the reader pauses 300 ms" \
+		-o $(BUILD)/demo/credit.png $(BUILD)/demo/credit.jsonl
+	plots/plot credit --title "make demo: credit of the sender while the reader pauses 300 ms" \
+		-o $(BUILD)/demo/credit.svg $(BUILD)/demo/credit.jsonl
+	@echo "demo: plotted the slow reader's credit timeline: $(BUILD)/demo/credit.png (and .svg)"
+
+# Sweeps on 6.1 and 6.12 in the VM, every plot, and build/report/report.md (scripts/report.sh).
+report: deps tools
+	scripts/report.sh
 
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh

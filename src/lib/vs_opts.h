@@ -47,5 +47,11 @@ uint64_t vs_opt_size(const char *opt, const char *arg, uint64_t min, uint64_t ma
 uint64_t vs_opt_uint(const char *opt, const char *arg, uint64_t min, uint64_t max);
 double vs_opt_seconds(const char *opt, const char *arg, double min, double max);
 uint32_t vs_opt_cid(const char *opt, const char *arg);
+/*
+ * getopt_long() (opterr = 0, optstring starting with ':') returned ':' (a
+ * missing value) or '?' (an unknown option): exit 2 naming the option.
+ */
+__attribute__((noreturn))
+void vs_opt_bad(int opt, char **argv);
 
 #endif

@@ -50,6 +50,13 @@ int vs_set_rcvlowat(int fd, int bytes);
 /* SO_VM_SOCKETS_CONNECT_TIMEOUT, in seconds. */
 int vs_set_connect_timeout(int fd, double seconds);
 
+/*
+ * Does an AF_VSOCK socket listen on port (any CID)? Asks sock_diag over
+ * netlink (the vsock_diag module), so it creates no vsock socket: 1 yes,
+ * 0 no, -errno when the query fails (-ENOENT: vsock_diag is not loaded).
+ */
+int vs_vsock_listening(uint32_t port);
+
 /* The local CID from /dev/vsock (IOCTL_VM_SOCKETS_GET_LOCAL_CID). */
 int vs_local_cid(uint32_t *cid);
 
