@@ -25,9 +25,13 @@ PERF_OBJS  := $(PERF_SRCS:%.c=$(BUILD)/obj/%.o)
 BPF_SKEL   := $(BUILD)/bpf/vsock_trace.skel.h
 VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
+# Zerocopy receive (src/zerocopy/vsock_zc.h): rx_zerocopy, and zc_test, the
+# conformance cases tests/vm/t_zc_patched.sh runs on the patched kernel.
+ZC_OBJS    := $(BUILD)/obj/src/zerocopy/zc.o
+ZC_TOOLS   := $(BUILD)/bin/rx_zerocopy $(BUILD)/bin/zc_test
 
 TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace \
-              $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
+              $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%) $(ZC_TOOLS)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -67,6 +71,10 @@ $(BUILD)/bin/vsock_perf: $(PERF_OBJS) $(VST_OBJS) $(LIB)
 $(BUILD)/bin/vsock_trace: $(BUILD)/obj/src/trace/vsock_trace.o $(VST_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
+
+$(ZC_TOOLS): $(BUILD)/bin/%: $(BUILD)/obj/src/zerocopy/%.o $(ZC_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vs_out.h"
+#include "vs_clock.h"
 
 #include <math.h>
 #include <string.h>
@@ -190,4 +191,13 @@ char *vs_fmt_bytes(char *buf, size_t len, uint64_t bytes)
 	else
 		snprintf(buf, len, "%.2f %s", v, units[u]);
 	return buf;
+}
+
+void vs_interval_line(FILE *f, const char *id, double a, double b, uint64_t bytes,
+		      const char *dir)
+{
+	char tr[32];
+
+	fprintf(f, "[%3s] %6.2f-%-6.2f sec  %-13s  %7.3f Gbits/s   %s\n", id, a, b,
+		vs_fmt_bytes(tr, sizeof(tr), bytes), vs_gbps(bytes, (uint64_t)((b - a) * 1e9)), dir);
 }

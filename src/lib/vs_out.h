@@ -39,6 +39,14 @@ void vs_json_null(struct vs_json *j, const char *key);
 /* Ends the document with a newline; returns -1 if it was malformed. */
 int vs_json_finish(struct vs_json *j);
 
+/*
+ * One iperf3-style interval line, "[ID] A-B sec  TRANSFER  RATE Gbits/s  DIR",
+ * under the header VS_INTERVAL_HEADER.
+ */
+#define VS_INTERVAL_HEADER "[ ID] Interval          Transfer       Bitrate          Dir\n"
+void vs_interval_line(FILE *f, const char *id, double a, double b, uint64_t bytes,
+		      const char *dir);
+
 /* "1.50 GiB", "512 B": binary units, for people. */
 char *vs_fmt_bytes(char *buf, size_t len, uint64_t bytes);
 

@@ -31,18 +31,31 @@ static union vs_addr make_addr(uint32_t cid, uint32_t port)
 	return a;
 }
 
-int vs_connect(int type, uint32_t cid, uint32_t port)
+int vs_socket(int type)
+{
+	int fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vs_connect_fd(int fd, uint32_t cid, uint32_t port)
 {
 	union vs_addr a = make_addr(cid, port);
-	int fd, err;
 
-	fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+	while (connect(fd, &a.sa, sizeof(a.svm)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int vs_connect(int type, uint32_t cid, uint32_t port)
+{
+	int fd = vs_socket(type), err;
+
 	if (fd < 0)
-		return -errno;
-	while (connect(fd, &a.sa, sizeof(a.svm)) < 0) {
-		if (errno == EINTR)
-			continue;
-		err = -errno;
+		return fd;
+	err = vs_connect_fd(fd, cid, port);
+	if (err) {
 		close(fd);
 		return err;
 	}

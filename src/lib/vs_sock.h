@@ -32,6 +32,9 @@ const char *vs_type_name(int type);
 
 /* A blocking AF_VSOCK socket of TYPE connected to cid:port. */
 int vs_connect(int type, uint32_t cid, uint32_t port);
+/* The two halves of vs_connect(), for options that must be set before connecting. */
+int vs_socket(int type);
+int vs_connect_fd(int fd, uint32_t cid, uint32_t port);
 /* A listening socket bound to VMADDR_CID_ANY:port (VMADDR_PORT_ANY picks one). */
 int vs_listen(int type, uint32_t port, int backlog);
 /* accept() that restarts after signals. */

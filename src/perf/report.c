@@ -114,15 +114,12 @@ void report_start(const struct perf_test *t)
 void report_interval_header(const struct perf_test *t)
 {
 	if (!t->cfg->json)
-		printf("[ ID] Interval          Transfer       Bitrate          Dir\n");
+		printf(VS_INTERVAL_HEADER);
 }
 
 static void interval_line(const char *id, double a, double b, uint64_t bytes, const char *dir)
 {
-	char tr[32];
-
-	printf("[%3s] %6.2f-%-6.2f sec  %-13s  %7.3f Gbits/s   %s\n", id, a, b,
-	       vs_fmt_bytes(tr, sizeof(tr), bytes), vs_gbps(bytes, (uint64_t)((b - a) * 1e9)), dir);
+	vs_interval_line(stdout, id, a, b, bytes, dir);
 }
 
 void report_interval(struct perf_test *t, double start, double end, const uint64_t *prev,
