@@ -150,3 +150,13 @@ test_compare_table() {
 		vs_assert_file_match out "^zerocopy/copy +( \| +[0-9]+\.[0-9]+){5}$"
 	fi
 }
+
+# t_zc_patched.sh skips on Debian's kernels but fails on one meant to be patched.
+test_patched_cases_fail_on_a_kernel_meant_patched() {
+	has_zc && vs_skip "this kernel has zerocopy receive"
+	VSOCKSCOPE_KERNEL=patched sh -c ". '$VS_ROOT/tests/vm/lib.sh'; . '$VS_ROOT/tests/vm/t_zc_patched.sh'; test_seqpacket_boundaries" >out 2>err
+	vs_assert_eq "status" 1 "$?"
+	vs_assert_file_match err "kernel 'patched' .* was meant to be patched but lacks the zerocopy receive API: zc_test: this kernel has no vsock zerocopy receive"
+	VSOCKSCOPE_KERNEL=6.1 sh -c ". '$VS_ROOT/tests/vm/lib.sh'; . '$VS_ROOT/tests/vm/t_zc_patched.sh'; test_seqpacket_boundaries" >out 2>err
+	vs_assert_eq "status on 6.1" 77 "$?"
+}
