@@ -251,3 +251,15 @@ uint32_t vs_opt_cid(const char *opt, const char *arg)
 			       "hypervisor, local, host)", opt, arg, why);
 	return v;
 }
+
+const char *vs_opt_name(const struct option *opts, int val)
+{
+	static char buf[48];
+
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == val) {
+			snprintf(buf, sizeof(buf), "--%s", o->name);
+			return buf;
+		}
+	return "?";
+}

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
 
 /* Exit status for bad command-line input. */
 #define VS_EXIT_USAGE 2
@@ -47,5 +48,7 @@ uint64_t vs_opt_size(const char *opt, const char *arg, uint64_t min, uint64_t ma
 uint64_t vs_opt_uint(const char *opt, const char *arg, uint64_t min, uint64_t max);
 double vs_opt_seconds(const char *opt, const char *arg, double min, double max);
 uint32_t vs_opt_cid(const char *opt, const char *arg);
+/* "--NAME" of the option whose val is val in opts, for messages ("?" if none). */
+const char *vs_opt_name(const struct option *opts, int val);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -86,6 +87,21 @@ int vs_accept(int lfd)
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	return fd < 0 ? -errno : fd;
+}
+
+int vs_accept_timeout(int lfd, int timeout_ms, const atomic_bool *stop)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR && !(stop && atomic_load(stop)));
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	return vs_accept(lfd);
 }
 
 static int addr_of(int fd, uint32_t *cid, uint32_t *port, bool peer)

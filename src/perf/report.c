@@ -379,26 +379,14 @@ static void text_end(const struct perf_test *t, int problems, const struct trace
 	if (t->spec.time_ms || multi)
 		printf("wall-clock rate: %f Gbits/s over %f sec\n", vs_gbps(moved, t->end_ns - t->start_ns),
 		       sec(t->end_ns - t->start_ns));
-	printf("cpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n", (double)cpu.user_us / 1e6,
-	       (double)cpu.sys_us / 1e6, vs_cpu_us_per_mb(&cpu, moved));
+	vs_print_cpu(stdout, "", &cpu, moved);
 	if (t->have_peer_cpu)
-		printf("peer cpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n",
-		       (double)t->peer_cpu.user_us / 1e6, (double)t->peer_cpu.sys_us / 1e6,
-		       vs_cpu_us_per_mb(&t->peer_cpu, moved));
+		vs_print_cpu(stdout, "peer ", &t->peer_cpu, moved);
 	if (tv)
 		text_trace(tv);
 	if (t->session && !problems)
 		printf("check: the peer confirmed every stream's byte count%s\n",
 		       t->spec.verify ? " and the payload" : "");
-}
-
-static void json_cpu(struct vs_json *j, const char *key, const struct vs_cpu *c, uint64_t bytes)
-{
-	vs_json_obj_begin(j, key);
-	vs_json_double(j, "user_sec", (double)c->user_us / 1e6);
-	vs_json_double(j, "sys_sec", (double)c->sys_us / 1e6);
-	vs_json_double(j, "usec_per_mb", vs_cpu_us_per_mb(c, bytes));
-	vs_json_obj_end(j);
 }
 
 static void json_sum(struct vs_json *j, const char *key, const struct totals *x, bool send)
@@ -602,9 +590,9 @@ static void json_end(const struct perf_test *t, int problems, const struct trace
 		vs_json_obj_end(&j);
 	}
 	vs_json_obj_begin(&j, "cpu_utilization");
-	json_cpu(&j, "local", &cpu, moved);
+	vs_json_cpu(&j, "local", &cpu, moved);
 	if (t->have_peer_cpu)
-		json_cpu(&j, "remote", &t->peer_cpu, moved);
+		vs_json_cpu(&j, "remote", &t->peer_cpu, moved);
 	vs_json_obj_end(&j);
 	if (tv)
 		json_trace(&j, tv);

@@ -160,14 +160,7 @@ static const struct option longopts[] = {
 
 static const char *name_of(int val)
 {
-	static char buf[32];
-
-	for (const struct option *o = longopts; o->name; o++)
-		if (o->val == val) {
-			snprintf(buf, sizeof(buf), "--%s", o->name);
-			return buf;
-		}
-	return "?";
+	return vs_opt_name(longopts, val);
 }
 
 /* Options of one side, or that --compare sets itself, are refused, not ignored. */
@@ -227,21 +220,6 @@ static void describe(const struct spec *sp, char *buf, size_t len)
 	snprintf(buf, len, "%s, %s receive, %" PRIu64 " MiB, rx %" PRIu64 " pages%s, tx %" PRIu64
 		 " pages%s", vs_type_name(sp->type), sp->zerocopy ? "zerocopy" : "copy", sp->mb,
 		 sp->rx, sp->zerocopy ? " (mapping)" : "", sp->tx, sp->verify ? ", verify" : "");
-}
-
-static void print_cpu(const char *who, const struct vs_cpu *c, uint64_t bytes)
-{
-	printf("%scpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n", who, (double)c->user_us / 1e6,
-	       (double)c->sys_us / 1e6, vs_cpu_us_per_mb(c, bytes));
-}
-
-static void json_cpu(struct vs_json *j, const char *key, const struct vs_cpu *c, uint64_t bytes)
-{
-	vs_json_obj_begin(j, key);
-	vs_json_double(j, "user_s", (double)c->user_us / 1e6);
-	vs_json_double(j, "sys_s", (double)c->sys_us / 1e6);
-	vs_json_double(j, "usec_per_mb", vs_cpu_us_per_mb(c, bytes));
-	vs_json_obj_end(j);
 }
 
 /* Interval lines while a transfer runs (text), or kept for the JSON document. */
@@ -323,6 +301,47 @@ static void json_intervals(struct vs_json *j, const struct ticker *t)
 	vs_json_arr_end(j);
 }
 
+/* One transfer as one JSON document (iperf3-shaped: start, intervals, end). */
+static void json_report(const struct spec *sp, bool client, const struct side *me,
+			const struct side *peer, const struct ticker *tk, bool ok)
+{
+	struct vs_json j;
+
+	vs_json_init(&j, stdout, false);
+	vs_json_obj_begin(&j, NULL);
+	vs_json_obj_begin(&j, "start");
+	vs_json_str(&j, "mode", client ? "client" : "server");
+	vs_json_str(&j, "type", vs_type_name(sp->type));
+	vs_json_bool(&j, "zerocopy", sp->zerocopy);
+	vs_json_u64(&j, "bytes", total_bytes(sp));
+	vs_json_u64(&j, "rx_pages", sp->rx);
+	vs_json_u64(&j, "tx_pages", sp->tx);
+	vs_json_bool(&j, "verify", sp->verify);
+	vs_json_obj_end(&j);
+	json_intervals(&j, tk);
+	vs_json_obj_begin(&j, "end");
+	vs_json_u64(&j, "bytes", me->bytes);
+	vs_json_double(&j, "seconds", secs(me->ns));
+	vs_json_double(&j, "gbps", vs_gbps(me->bytes, me->ns));
+	vs_json_cpu(&j, "cpu", &me->cpu, me->bytes);
+	vs_json_u64(&j, "peer_bytes", peer->bytes);
+	vs_json_cpu(&j, "peer_cpu", &peer->cpu, peer->bytes);
+	if (client) {
+		vs_json_u64(&j, "mapped_bytes", me->mapped);
+		vs_json_u64(&j, "copied_bytes", me->copied);
+		vs_json_u64(&j, "receive_calls", me->calls);
+		vs_json_u64(&j, "reads", me->reads);
+		if (sp->type == SOCK_SEQPACKET)
+			vs_json_u64(&j, "records", me->records);
+		vs_json_i64(&j, "mismatch_at", me->mismatch);
+	}
+	vs_json_str(&j, "error", me->error[0] ? me->error : peer->error);
+	vs_json_bool(&j, "ok", ok);
+	vs_json_obj_end(&j);
+	vs_json_obj_end(&j);
+	vs_json_finish(&j);
+}
+
 /* ----------------------------------------------------- control messages */
 
 static int send_result(struct vs_ctl *c, const struct side *s)
@@ -371,27 +390,12 @@ static void recv_result(struct vs_ctl *c, struct side *p)
 
 /* ---------------------------------------------------------------- server */
 
-static volatile sig_atomic_t stop;
+static atomic_bool stop;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
-}
-
-static int accept_timeout(int lfd, int timeout_ms)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	int r;
-
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR && !stop);
-	if (r == 0)
-		return -ETIMEDOUT;
-	if (r < 0)
-		return -errno;
-	return vs_accept(lfd);
+	atomic_store(&stop, true);
 }
 
 /* Parses "RXZC1 RUN ..." into sp (0 = the server's mb/tx); -1 with why. */
@@ -487,42 +491,17 @@ static int server_report(const struct cfg *cfg, const struct spec *sp, uint32_t 
 
 	describe(sp, what, sizeof(what));
 	if (cfg->json) {
-		struct vs_json j;
-
-		vs_json_init(&j, stdout, false);
-		vs_json_obj_begin(&j, NULL);
-		vs_json_obj_begin(&j, "start");
-		vs_json_str(&j, "mode", "server");
-		vs_json_str(&j, "type", vs_type_name(sp->type));
-		vs_json_bool(&j, "zerocopy", sp->zerocopy);
-		vs_json_u64(&j, "bytes", total);
-		vs_json_u64(&j, "rx_pages", sp->rx);
-		vs_json_u64(&j, "tx_pages", sp->tx);
-		vs_json_bool(&j, "verify", sp->verify);
-		vs_json_obj_end(&j);
-		json_intervals(&j, tk);
-		vs_json_obj_begin(&j, "end");
-		vs_json_u64(&j, "bytes", me->bytes);
-		vs_json_double(&j, "seconds", secs(me->ns));
-		vs_json_double(&j, "gbps", vs_gbps(me->bytes, me->ns));
-		json_cpu(&j, "cpu", &me->cpu, me->bytes);
-		vs_json_u64(&j, "peer_bytes", peer->bytes);
-		json_cpu(&j, "peer_cpu", &peer->cpu, peer->bytes);
-		vs_json_str(&j, "error", me->error[0] ? me->error : peer->error);
-		vs_json_bool(&j, "ok", ok);
-		vs_json_obj_end(&j);
-		vs_json_obj_end(&j);
-		vs_json_finish(&j);
+		json_report(sp, false, me, peer, tk, ok);
 	} else {
 		printf("Connection from %u:%u: %s\n", cid, port, what);
 		printf("sent: %" PRIu64 " bytes in %.3f sec, %.3f Gbits/s\n", me->bytes, secs(me->ns),
 		       vs_gbps(me->bytes, me->ns));
-		print_cpu("", &me->cpu, me->bytes);
+		vs_print_cpu(stdout, "", &me->cpu, me->bytes);
 		if (!peer->error[0]) {
 			printf("peer: received %" PRIu64 " bytes in %.3f sec (mapped %" PRIu64
 			       ", read %" PRIu64 ")\n", peer->bytes, secs(peer->ns), peer->mapped,
 			       peer->copied);
-			print_cpu("peer ", &peer->cpu, peer->bytes);
+			vs_print_cpu(stdout, "peer ", &peer->cpu, peer->bytes);
 		}
 		fflush(stdout);
 	}
@@ -580,7 +559,7 @@ static int serve_run(const struct cfg *cfg, struct vs_ctl *c, const char *line)
 		return 1;
 	}
 	vs_ctl_send(c, "OK port=%u mb=%" PRIu64 " tx=%" PRIu64, port, sp.mb, sp.tx);
-	fd = accept_timeout(lfd, CTL_TIMEOUT_MS);
+	fd = vs_accept_timeout(lfd, CTL_TIMEOUT_MS, &stop);
 	close(lfd);
 	if (fd < 0) {
 		fprintf(stderr, "rx_zerocopy: the data connection did not arrive: %s\n",
@@ -643,7 +622,7 @@ static int run_server(const struct cfg *cfg)
 		fflush(stdout);
 	}
 	do {
-		int fd = accept_timeout(lfd, -1);
+		int fd = vs_accept_timeout(lfd, -1, &stop);
 
 		if (fd < 0) {
 			if (stop)
@@ -873,47 +852,15 @@ static void client_report(const struct cfg *cfg, const struct spec *sp, const st
 			  const struct side *peer, const struct ticker *tk, bool ok)
 {
 	if (cfg->json) {
-		struct vs_json j;
-
-		vs_json_init(&j, stdout, false);
-		vs_json_obj_begin(&j, NULL);
-		vs_json_obj_begin(&j, "start");
-		vs_json_str(&j, "mode", "client");
-		vs_json_str(&j, "type", vs_type_name(sp->type));
-		vs_json_bool(&j, "zerocopy", sp->zerocopy);
-		vs_json_u64(&j, "bytes", total_bytes(sp));
-		vs_json_u64(&j, "rx_pages", sp->rx);
-		vs_json_u64(&j, "tx_pages", sp->tx);
-		vs_json_bool(&j, "verify", sp->verify);
-		vs_json_obj_end(&j);
-		json_intervals(&j, tk);
-		vs_json_obj_begin(&j, "end");
-		vs_json_u64(&j, "bytes", me->bytes);
-		vs_json_double(&j, "seconds", secs(me->ns));
-		vs_json_double(&j, "gbps", vs_gbps(me->bytes, me->ns));
-		json_cpu(&j, "cpu", &me->cpu, me->bytes);
-		vs_json_u64(&j, "peer_bytes", peer->bytes);
-		json_cpu(&j, "peer_cpu", &peer->cpu, peer->bytes);
-		vs_json_u64(&j, "mapped_bytes", me->mapped);
-		vs_json_u64(&j, "copied_bytes", me->copied);
-		vs_json_u64(&j, "receive_calls", me->calls);
-		vs_json_u64(&j, "reads", me->reads);
-		if (sp->type == SOCK_SEQPACKET)
-			vs_json_u64(&j, "records", me->records);
-		vs_json_i64(&j, "mismatch_at", me->mismatch);
-		vs_json_str(&j, "error", me->error[0] ? me->error : peer->error);
-		vs_json_bool(&j, "ok", ok);
-		vs_json_obj_end(&j);
-		vs_json_obj_end(&j);
-		vs_json_finish(&j);
+		json_report(sp, true, me, peer, tk, ok);
 		return;
 	}
 	printf("total bytes received: %" PRIu64 "\n", me->bytes);
 	printf("seconds: %.3f\n", secs(me->ns));
 	printf("rx performance: %.3f Gbits/s\n", vs_gbps(me->bytes, me->ns));
-	print_cpu("", &me->cpu, me->bytes);
+	vs_print_cpu(stdout, "", &me->cpu, me->bytes);
 	if (!peer->error[0])
-		print_cpu("peer ", &peer->cpu, peer->bytes);
+		vs_print_cpu(stdout, "peer ", &peer->cpu, peer->bytes);
 	if (sp->zerocopy)
 		printf("zerocopy: %" PRIu64 " bytes mapped in %" PRIu64 " receive calls, %" PRIu64
 		       " bytes read in %" PRIu64 " recv() calls (recv_skip_hint)\n", me->mapped,
@@ -962,7 +909,7 @@ static double median_of(const double *v, unsigned int n)
 
 static void table_row(const char *name, const struct cell *cells, bool cpu)
 {
-	printf("%-22s", name);
+	printf("%-24s", name);
 	for (size_t p = 0; p < NPOINTS; p++) {
 		const struct cell *c = &cells[p];
 
@@ -979,13 +926,13 @@ static void compare_table(const struct cfg *cfg, const struct cell (*cell)[NPOIN
 {
 	printf("\n%s, %" PRIu64 " MiB per point, median of %u round%s; rx = tx buffer in pages\n",
 	       type, cfg->mb, cfg->rounds, cfg->rounds > 1 ? "s" : "");
-	printf("%-22s", "");
+	printf("%-24s", "");
 	for (size_t p = 0; p < NPOINTS; p++)
 		printf(" | %8u", compare_pages[p]);
 	printf("\n");
 	table_row("zerocopy: seconds", cell[1], false);
 	table_row("copy: seconds", cell[0], false);
-	printf("%-22s", "zerocopy/copy");
+	printf("%-24s", "zerocopy/copy");
 	for (size_t p = 0; p < NPOINTS; p++) {
 		if (!cell[0][p].n || !cell[1][p].n)
 			printf(" | %8s", "n/a");

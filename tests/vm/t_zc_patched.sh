@@ -6,7 +6,7 @@
 # (tests/vm/run --kernel patched, patched-kasan, or a bzImage path) a kernel
 # without the API is a failure: it was meant to be patched.
 
-ZPORT=5124
+. "$VS_ROOT/tests/vm/zc_lib.sh"
 
 # zc_need: return if the kernel has the API; else skip (Debian kernels) or fail.
 zc_need() {
@@ -98,25 +98,6 @@ test_every_zc_test_case_is_listed() {
 		grep -q "^test_$c()" "$VS_ROOT/tests/vm/t_zc_patched.sh" ||
 			vs_fail "zc_test case $c has no test_$c in t_zc_patched.sh"
 	done
-}
-
-zs_start() {
-	rx_zerocopy --mode server --port $ZPORT "$@" >zs.out 2>zs.err &
-	ZS_PID=$!
-	vs_wait_listen $ZPORT
-}
-
-zs_wait() {
-	wait $ZS_PID
-	rc=$?
-	if [ "$rc" != "${1:-0}" ]; then
-		sed 's/^/  zs| /' zs.out zs.err >&2
-		vs_fail "server exited $rc, expected ${1:-0}"
-	fi
-}
-
-zc() {
-	rx_zerocopy --mode client --peer-cid 1 --port $ZPORT "$@"
 }
 
 # rx_zerocopy: the same verified bytes in both modes, most of them mapped.

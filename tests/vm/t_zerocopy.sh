@@ -3,33 +3,7 @@
 # --zerocopy fails with one clear line. Cases that need the patched kernel
 # are in t_zc_patched.sh.
 
-ZPORT=5123
-
-# zs_start ARGS...: an rx_zerocopy server in the background (zs.out, zs.err).
-zs_start() {
-	rx_zerocopy --mode server --port $ZPORT "$@" >zs.out 2>zs.err &
-	ZS_PID=$!
-	vs_wait_listen $ZPORT
-}
-
-# zs_wait [STATUS]: the server exits with STATUS (default 0).
-zs_wait() {
-	wait $ZS_PID
-	rc=$?
-	if [ "$rc" != "${1:-0}" ]; then
-		sed 's/^/  zs| /' zs.out zs.err >&2
-		vs_fail "server exited $rc, expected ${1:-0}"
-	fi
-}
-
-zc() {
-	rx_zerocopy --mode client --peer-cid 1 --port $ZPORT "$@"
-}
-
-# Does this kernel have zerocopy receive? (zc_test --probe: 0 yes, 3 no)
-has_zc() {
-	zc_test --probe 2>/dev/null
-}
+. "$VS_ROOT/tests/vm/zc_lib.sh"
 
 test_copy_stream_exact_bytes_verified() {
 	zs_start
