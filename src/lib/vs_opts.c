@@ -260,3 +260,15 @@ void vs_opt_bad(int opt, char **argv)
 		vs_usage_error("%s needs a value", argv[optind - 1]);
 	vs_usage_error("unknown option '%s'", argv[optind - 1]);
 }
+
+const char *vs_opt_name(const struct option *opts, int val)
+{
+	static char buf[48];
+
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == val) {
+			snprintf(buf, sizeof(buf), "--%s", o->name);
+			return buf;
+		}
+	return "?";
+}

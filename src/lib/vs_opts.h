@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
 
 /* Exit status for bad command-line input. */
 #define VS_EXIT_USAGE 2
@@ -53,5 +54,7 @@ uint32_t vs_opt_cid(const char *opt, const char *arg);
  */
 __attribute__((noreturn))
 void vs_opt_bad(int opt, char **argv);
+/* "--NAME" of the option whose val is val in opts, for messages ("?" if none). */
+const char *vs_opt_name(const struct option *opts, int val);
 
 #endif

@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/vm_sockets_diag.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -34,18 +35,31 @@ static union vs_addr make_addr(uint32_t cid, uint32_t port)
 	return a;
 }
 
-int vs_connect(int type, uint32_t cid, uint32_t port)
+int vs_socket(int type)
+{
+	int fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vs_connect_fd(int fd, uint32_t cid, uint32_t port)
 {
 	union vs_addr a = make_addr(cid, port);
-	int fd, err;
 
-	fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+	while (connect(fd, &a.sa, sizeof(a.svm)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int vs_connect(int type, uint32_t cid, uint32_t port)
+{
+	int fd = vs_socket(type), err;
+
 	if (fd < 0)
-		return -errno;
-	while (connect(fd, &a.sa, sizeof(a.svm)) < 0) {
-		if (errno == EINTR)
-			continue;
-		err = -errno;
+		return fd;
+	err = vs_connect_fd(fd, cid, port);
+	if (err) {
 		close(fd);
 		return err;
 	}
@@ -76,6 +90,21 @@ int vs_accept(int lfd)
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	return fd < 0 ? -errno : fd;
+}
+
+int vs_accept_timeout(int lfd, int timeout_ms, const atomic_bool *stop)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR && !(stop && atomic_load(stop)));
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	return vs_accept(lfd);
 }
 
 static int addr_of(int fd, uint32_t *cid, uint32_t *port, bool peer)

@@ -6,6 +6,8 @@
 #ifndef VS_SOCK_H
 #define VS_SOCK_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -32,10 +34,18 @@ const char *vs_type_name(int type);
 
 /* A blocking AF_VSOCK socket of TYPE connected to cid:port. */
 int vs_connect(int type, uint32_t cid, uint32_t port);
+/* The two halves of vs_connect(), for options that must be set before connecting. */
+int vs_socket(int type);
+int vs_connect_fd(int fd, uint32_t cid, uint32_t port);
 /* A listening socket bound to VMADDR_CID_ANY:port (VMADDR_PORT_ANY picks one). */
 int vs_listen(int type, uint32_t port, int backlog);
 /* accept() that restarts after signals. */
 int vs_accept(int lfd);
+/*
+ * accept() once a connection waits, within timeout_ms (-1: no limit):
+ * -ETIMEDOUT after it; a signal ends the wait (-EINTR) when *stop is set.
+ */
+int vs_accept_timeout(int lfd, int timeout_ms, const atomic_bool *stop);
 
 int vs_local_addr(int fd, uint32_t *cid, uint32_t *port);
 int vs_peer_addr(int fd, uint32_t *cid, uint32_t *port);
