@@ -41,6 +41,12 @@ vs_modprobe() {
 }
 
 _vs_modprobe1() {
+    # The host VM of a nested run has vhost_vsock as its only transport (tests/vm/nested/l1.sh).
+    if [ "${VSOCKSCOPE_ROLE:-}" = host ]; then
+        case $1 in vmw_vsock_virtio_transport|vsock_loopback)
+            vs_fail "vs_modprobe $1: refused in the nested run's host VM (its only vsock transport is vhost_vsock toward the nested guest)" ;;
+        esac
+    fi
     grep -qx "$1" /vsockscope/modules/modules.builtin.names 2>/dev/null && return 0
     grep -q "^$1 " /proc/modules && return 0
     [ -f "/vsockscope/modules/$1.ko" ] || vs_fail "module $1 is not in the VM's module cache"
@@ -84,4 +90,35 @@ vs_trace_bg() {
 vs_trace_end() {
     kill -INT $vs_trace_pid
     wait $vs_trace_pid || vs_fail "vsock_trace failed: $(cat "$1.err")"
+}
+
+# vs_sync NAME [VALUE]: a barrier between the two sides of a nested run (tests/vm/run --guest,
+# VSOCKSCOPE_ROLE host or guest), over vsock port ${VS_SYNC_PORT:-9999}: the host listens, the
+# guest connects. Each side sends "NAME VALUE" and gets the peer's; NAME must agree (else the
+# scripts are out of step: fail) and the peer's VALUE lands in $vs_peer_value. The guest retries
+# while the host is not listening yet (ECONNRESET), which also covers the nested guest's boot.
+# Fails after ${VS_SYNC_TIMEOUT:-300} s, and on the host as soon as the nested guest's QEMU
+# ($VSOCKSCOPE_GUEST_PID) has exited.
+vs_sync() {
+    case ${VSOCKSCOPE_ROLE:-} in
+    host) _vs_addr=VSOCK-LISTEN:${VS_SYNC_PORT:-9999} ;;
+    guest) _vs_addr=VSOCK-CONNECT:${VSOCKSCOPE_PEER_CID:-2}:${VS_SYNC_PORT:-9999} ;;
+    *) vs_fail "vs_sync $1: not in a nested run (VSOCKSCOPE_ROLE is '${VSOCKSCOPE_ROLE:-}')" ;;
+    esac
+    _vs_end=$(($(cut -d. -f1 /proc/uptime) + ${VS_SYNC_TIMEOUT:-300}))
+    while :; do
+        _vs_got=$(printf '%s %s\n' "$1" "${2:-}" | timeout 10 socat -t 10 - "$_vs_addr" 2>/dev/null)
+        if [ $? = 0 ] && [ -n "$_vs_got" ]; then
+            [ "${_vs_got%% *}" = "$1" ] || vs_fail "vs_sync $1: the peer is at '$_vs_got' (the two scripts are out of step)"
+            vs_peer_value=${_vs_got#* }
+            return 0
+        fi
+        if [ "$VSOCKSCOPE_ROLE" = host ] && [ -n "${VSOCKSCOPE_GUEST_PID:-}" ] &&
+            ! kill -0 "$VSOCKSCOPE_GUEST_PID" 2>/dev/null; then
+            vs_fail "vs_sync $1: the nested guest has exited"
+        fi
+        [ "$(cut -d. -f1 /proc/uptime)" -lt $_vs_end ] ||
+            vs_fail "vs_sync $1: the peer did not arrive within ${VS_SYNC_TIMEOUT:-300} s"
+        [ "$VSOCKSCOPE_ROLE" = host ] || sleep 0.2
+    done
 }

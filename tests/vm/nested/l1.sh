@@ -1,0 +1,104 @@
+# tests/vm/nested/l1.sh: the host VM's side of `tests/vm/run --guest` (see harness.bash there).
+# Runs as /vsockscope/script in L1: checks that L1 has no vsock transport toward the machine,
+# loads KVM, starts the nested guest (L2) with vhost-vsock-pci at CID $NESTED_GUEST_CID, runs
+# SCRIPT1 (/vsockscope/nested/host-script) beside it, and collects both statuses.
+. /vsockscope/tests/vm/lib.sh
+N=/vsockscope/nested
+. $N/guest.conf
+S=/run/nested
+mkdir -p $S
+
+say() { echo "nested: $*"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# The safety invariant: L1's only vsock transport is vhost toward L2. A guest transport here
+# would lead to the machine's hypervisor (L0); loopback is not part of this setup either.
+check_transports() {
+	for m in $NESTED_L1_FORBIDDEN; do
+		if [ -e /sys/module/$m ]; then
+			say "refusing: module $m is loaded in the host VM $1; its only vsock transport must be vhost_vsock toward the nested guest"
+			[ -n "${QPID:-}" ] && kill "$QPID" 2>/dev/null
+			exit 3
+		fi
+	done
+}
+check_transports "before the run"
+[ -e /sys/module/vhost_vsock ] && [ -c /dev/vhost-vsock ] ||
+	{ say "vhost_vsock is not loaded or /dev/vhost-vsock is missing"; exit 125; }
+
+# KVM for L2 when the (TCG) host VM offers SVM; else TCG inside TCG.
+accel=$NESTED_ACCEL
+if [ "$accel" != tcg ]; then
+	if (vs_modprobe kvm_amd) >$S/kvm.err 2>&1 && [ -c /dev/kvm ]; then
+		accel=kvm
+	elif [ "$accel" = kvm ]; then
+		say "VSOCKSCOPE_VM_NESTED_ACCEL=kvm but KVM is unusable in the host VM: $(tr '\n' ' ' <$S/kvm.err)"
+		exit 125
+	else
+		echo "nested: KVM is unusable in the host VM ($(tr '\n' ' ' <$S/kvm.err)); the nested guest runs under TCG, which is slow (boots in ~100 s, moves a few MiB/s)" >&2
+		accel=tcg
+	fi
+fi
+if [ $accel = kvm ]; then cpu=host; else cpu=max; fi
+
+# L2's console: boot noise to a file, the script's lines labelled, its exit status to a file.
+mkfifo $S/serial
+awk -v ms="$NESTED_MARK_START" -v me="$NESTED_MARK_EXIT" -v dir=$S \
+	-f /vsockscope/tests/vm/nested/l2filter.awk <$S/serial &
+FPID=$!
+t0=$(uptime_s)
+qemu-system-x86_64 -accel $accel -cpu $cpu -M pc -nodefaults -no-user-config \
+	-smp "$NESTED_GUEST_SMP" -m "$NESTED_GUEST_MEM" -L /usr/share/qemu \
+	-display none -serial stdio -no-reboot -nic none \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-device vhost-vsock-pci,guest-cid="$NESTED_GUEST_CID" \
+	-kernel $N/guest-vmlinux -initrd $N/guest.cpio \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel" \
+	</dev/null >$S/serial 2>$S/qemu.err &
+QPID=$!
+echo "$t0" >$S/t0
+say "nested guest: kernel $NESTED_GUEST_KERNEL ($NESTED_GUEST_RELEASE), CID $NESTED_GUEST_CID, $NESTED_GUEST_SMP CPUs, $NESTED_GUEST_MEM MB, under $accel (QEMU pid $QPID)"
+
+# SCRIPT1, labelled; its status through a file (a pipeline's status is awk's).
+(
+	export VSOCKSCOPE_ROLE=host VSOCKSCOPE_LOCAL_CID=2 VSOCKSCOPE_PEER_CID=$NESTED_GUEST_CID
+	export VSOCKSCOPE_GUEST_PID=$QPID VSOCKSCOPE_NESTED_ACCEL=$accel
+	sh $N/host-script "$@" </dev/null
+	echo $? >$S/host.rc
+) 2>&1 | awk '{ print "host| " $0; fflush() }'
+host_rc=$(cat $S/host.rc 2>/dev/null || echo 125)
+
+# Wait for L2: long when SCRIPT1 passed (L2 may still be at work), short when it failed (L2 may
+# be waiting for it in a vs_sync).
+if [ "$host_rc" = 0 ]; then grace=600; else grace=20; fi
+deadline=$(awk -v u="$(uptime_s)" -v g=$grace 'BEGIN { print int(u + g) }')
+timed_out=0
+while kill -0 $QPID 2>/dev/null; do
+	if [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ]; then
+		say "the nested guest did not finish within $grace s after the host script ended; stopping it"
+		kill $QPID 2>/dev/null
+		timed_out=1
+		break
+	fi
+	sleep 0.2
+done
+wait $QPID
+qrc=$?
+wait $FPID
+
+if [ -f $S/rc ]; then
+	guest_rc=$(cat $S/rc)
+else
+	if [ $timed_out = 1 ]; then guest_rc=124; else guest_rc=125; fi
+	if [ ! -f $S/started ]; then
+		say "the nested guest did not reach its script (QEMU status $qrc); its last console lines and QEMU's stderr:"
+	else
+		say "the nested guest ended without an exit status (QEMU status $qrc); its last console lines and QEMU's stderr:"
+	fi
+	tail -n 25 $S/pre.log | sed 's/^/guest-console| /'
+	tail -n 5 $S/qemu.err | sed 's/^/guest-qemu| /'
+fi
+check_transports "after the run"
+say "host script exited $host_rc, guest script exited $guest_rc"
+[ "$host_rc" != 0 ] && exit "$host_rc"
+exit "$guest_rc"
