@@ -26,7 +26,11 @@ BPF_SKEL   := $(BUILD)/bpf/vsock_trace.skel.h
 VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
 
-TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace \
+# vsock_conform: the conformance suite (src/conformance/).
+CONFORM_SRCS := $(wildcard src/conformance/*.c)
+CONFORM_OBJS := $(CONFORM_SRCS:%.c=$(BUILD)/obj/%.o)
+
+TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace $(BUILD)/bin/vsock_conform \
               $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
@@ -67,6 +71,10 @@ $(BUILD)/bin/vsock_perf: $(PERF_OBJS) $(VST_OBJS) $(LIB)
 $(BUILD)/bin/vsock_trace: $(BUILD)/obj/src/trace/vsock_trace.o $(VST_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/vsock_conform: $(CONFORM_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
