@@ -486,8 +486,12 @@ static void client_loop(struct report *rp, struct vs_ctl *c, unsigned int kver)
 		if (!selected(rp->o, id, &skip))
 			continue;
 		if (skip) {
-			if (!rp->o->picked)	/* --pick lists what runs; the rest is not news */
+			/* --skip is reported; what --pick left out is not news */
+			if (rp->o->skip[id]) {
 				skipped_case(rp, id, "client", skip);
+				/* so the server's report lists it too */
+				ctl_send(c, "SKIPCASE id=%u why=%s on the client", id, skip);
+			}
 			continue;
 		}
 		ctl_send(c, "CASE id=%u name=%s", id, cf_cases[id - 1].name);
@@ -518,6 +522,15 @@ static void server_loop(struct report *rp, struct vs_ctl *c, unsigned int kver)
 		ctl_recv(c, line, sizeof(line), "the next case");
 		if (vs_ctl_is(line, "BYE"))
 			return;
+		if (vs_ctl_is(line, "SKIPCASE") && !vs_ctl_get_u64(line, "id", &id) && id >= 1 &&
+		    id <= cf_ncases) {
+			char why[300];
+
+			if (vs_ctl_get_rest(line, "why", why, sizeof(why)))
+				snprintf(why, sizeof(why), "skipped by the client");
+			skipped_case(rp, (unsigned int)id, "client", why);
+			continue;
+		}
 		if (!vs_ctl_is(line, "CASE") || vs_ctl_get_u64(line, "id", &id) ||
 		    vs_ctl_get(line, "name", name, sizeof(name)))
 			vs_die("control channel: expected CASE, got '%.80s'", line);
@@ -634,7 +647,9 @@ int main(int argc, char **argv)
 		vs_json_u64(&rp.j, "passed", rp.passed);
 		vs_json_u64(&rp.j, "failed", rp.failed);
 		vs_json_u64(&rp.j, "skipped", rp.skipped);
-		vs_json_finish(&rp.j);
+		vs_json_obj_end(&rp.j);
+		if (vs_json_finish(&rp.j))
+			vs_die("internal error: malformed JSON report");
 	} else {
 		printf("%u passed, %u failed", rp.passed, rp.failed);
 		if (rp.skipped)

@@ -48,7 +48,8 @@ test_conform_all_cases_tcp_control() {
 	vs_assert_file_match out "^$n passed, 0 failed\$"
 	vs_assert_file_match srv.out "^$n passed, 0 failed\$"
 	[ "$(conform_tap out | grep -c '^ok - conform: ')" = "$n" ] || vs_fail "expected $n case lines"
-	vs_assert_file_match out "^vsock_conform client: kernel $(uname -r), peer CID 1 \(kernel $(uname -r)\), control tcp 127.0.0.1:$CTL_PORT\$"
+	head -n 1 out | grep -qxF "vsock_conform client: kernel $(uname -r), peer CID 1 (kernel $(uname -r)), control tcp 127.0.0.1:$CTL_PORT" ||
+		vs_fail "unexpected header line: $(head -n 1 out)"
 	[ ! -s err ] || { show_both; vs_fail "the client wrote to stderr"; }
 }
 
@@ -69,6 +70,7 @@ test_conform_vsock_control_pick_json() {
 	# the server skipped nothing itself and reports the same verdicts
 	vs_assert_eq "server passed" 2 "$(vs_jsonget srv.out passed)"
 	vs_assert_eq "server's case 1" skip "$(vs_jsonget srv.out cases.1.result)"
+	vs_assert_eq "server's case 1 reason" "--skip on the client" "$(vs_jsonget srv.out cases.1.client.why)"
 }
 
 # A case that fails is reported by both sides with the failing side's reason, and both exit 1:
@@ -80,10 +82,11 @@ test_conform_failure_reported() {
 		--control-port $CTL_PORT --pick 6 --pick 8
 	wait $srv_pid
 	vs_assert_eq "server status" 1 "$?"
-	vs_assert_file_match out "^  6 stream_addresses +FAIL: server: accepted a connection from CID 1, expected the peer CID 2\$"
+	# the client, left waiting, fails too: both reasons are on the line
+	vs_assert_file_match out "^  6 stream_addresses +FAIL: client: the server side ended the case while this side waited for 'CHECKED'; server: accepted a connection from CID 1, expected the peer CID 2\$"
 	vs_assert_file_match out "^  8 dgram_unsupported +ok\$"
 	vs_assert_file_match out "^1 passed, 1 failed\$"
-	vs_assert_file_match srv.out "^  6 stream_addresses +FAIL: server: accepted a connection"
+	vs_assert_file_match srv.out "^  6 stream_addresses +FAIL: client: .*; server: accepted a connection from CID 1"
 }
 
 # A server that is told to skip a case answers SKIPPED; the client counts it as skipped.
