@@ -84,25 +84,31 @@ int vs_ctl_is(const char *line, const char *word)
 	return !strncmp(line, word, n) && (line[n] == '\0' || line[n] == ' ');
 }
 
-int vs_ctl_get(const char *line, const char *key, char *out, size_t cap)
+/* Where the value of " key=" starts in line, or NULL. */
+static const char *find_value(const char *line, const char *key)
 {
 	size_t klen = strlen(key);
 
 	for (const char *p = strchr(line, ' '); p; p = strchr(p + 1, ' ')) {
-		const char *v = p + 1;
-		size_t vlen;
-
-		if (strncmp(v, key, klen) || v[klen] != '=')
-			continue;
-		v += klen + 1;
-		vlen = strcspn(v, " ");
-		if (vlen >= cap)
-			return -1;
-		memcpy(out, v, vlen);
-		out[vlen] = '\0';
-		return 0;
+		if (!strncmp(p + 1, key, klen) && p[1 + klen] == '=')
+			return p + 2 + klen;
 	}
-	return -1;
+	return NULL;
+}
+
+int vs_ctl_get(const char *line, const char *key, char *out, size_t cap)
+{
+	const char *v = find_value(line, key);
+	size_t vlen;
+
+	if (!v)
+		return -1;
+	vlen = strcspn(v, " ");
+	if (vlen >= cap)
+		return -1;
+	memcpy(out, v, vlen);
+	out[vlen] = '\0';
+	return 0;
 }
 
 int vs_ctl_get_u64(const char *line, const char *key, uint64_t *out)
@@ -117,22 +123,16 @@ int vs_ctl_get_u64(const char *line, const char *key, uint64_t *out)
 
 int vs_ctl_get_rest(const char *line, const char *key, char *out, size_t cap)
 {
-	size_t klen = strlen(key);
+	const char *v = find_value(line, key);
+	size_t vlen;
 
-	for (const char *p = strchr(line, ' '); p; p = strchr(p + 1, ' ')) {
-		const char *v = p + 1;
-		size_t vlen;
-
-		if (strncmp(v, key, klen) || v[klen] != '=')
-			continue;
-		v += klen + 1;
-		vlen = strlen(v);
-		if (vlen >= cap)
-			return -1;
-		memcpy(out, v, vlen + 1);
-		return 0;
-	}
-	return -1;
+	if (!v)
+		return -1;
+	vlen = strlen(v);
+	if (vlen >= cap)
+		return -1;
+	memcpy(out, v, vlen + 1);
+	return 0;
 }
 
 int vs_ctl_unread(struct vs_ctl *c, const char *line)
