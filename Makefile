@@ -31,8 +31,12 @@ BENCH_SRCS := $(wildcard bench/*.c)
 ZC_OBJS    := $(BUILD)/obj/src/zerocopy/zc.o
 ZC_TOOLS   := $(BUILD)/bin/rx_zerocopy $(BUILD)/bin/zc_test
 
+# vsock_conform: the conformance suite (src/conformance/).
+CONFORM_SRCS := $(wildcard src/conformance/*.c)
+CONFORM_OBJS := $(CONFORM_SRCS:%.c=$(BUILD)/obj/%.o)
+
 TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace $(BUILD)/bin/vsock_sweep \
-              $(BUILD)/bin/vs_plotdata \
+              $(BUILD)/bin/vs_plotdata $(BUILD)/bin/vsock_conform \
               $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%) $(ZC_TOOLS)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
@@ -84,6 +88,10 @@ $(BUILD)/bin/vs_plotdata: $(BUILD)/obj/src/report/vs_plotdata.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ZC_TOOLS): $(BUILD)/bin/%: $(BUILD)/obj/src/zerocopy/%.o $(ZC_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/vsock_conform: $(CONFORM_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

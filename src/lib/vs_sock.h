@@ -23,6 +23,19 @@
 #ifndef VMADDR_CID_LOCAL
 #define VMADDR_CID_LOCAL 1
 #endif
+/* MSG_ZEROCOPY and its completions, for libcs that lack them. */
+#ifndef SO_EE_ORIGIN_ZEROCOPY
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#endif
+#ifndef SO_EE_CODE_ZEROCOPY_COPIED
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
 
 union vs_addr {
 	struct sockaddr sa;
