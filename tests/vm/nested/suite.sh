@@ -9,6 +9,7 @@ here=$VS_ROOT/tests/vm/nested
 set_=${1:-}
 [ -n "$set_" ] && [ -f "$here/host_$set_.sh" ] && [ -f "$here/guest_$set_.sh" ] ||
 	vs_fail "usage: suite.sh SET (with tests/vm/nested/host_SET.sh and guest_SET.sh); got '$set_'"
+export VS_CASE_TIMEOUT=${VS_CASE_TIMEOUT:-300}
 san=
 grep -q __asan_init "$(command -v vsock_perf)" && san=", tools built with ASan+UBSan"
 vs_sync hello "$(uname -r)"
