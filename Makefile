@@ -142,11 +142,12 @@ demo: deps tools
 report: deps tools
 	scripts/report.sh
 
-# The full nested host<->guest set (tests/vm/nested: vsock_perf both ways, every mode, traced on
-# both sides) on 6.1 and 6.12; make check runs only its smoke test.
+# The full nested host<->guest sets (tests/vm/nested: vsock_perf both ways, every mode, traced on
+# both sides; vsock_conform in both role assignments) on 6.1 and 6.12; make check runs only the
+# smoke test.
 .PHONY: check-nested
 check-nested: deps tools
-	tests/run --no-unit --no-vm --nested perf
+	tests/run --no-unit --no-vm --nested 'perf conform'
 
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh
