@@ -4,8 +4,10 @@
 # guest_conform.sh in the nested guest (tests/cases.sh: every test_* function, in file order). The two files have the same cases in
 # the same order and meet in vs_sync barriers (tests/vm/lib.sh). Before the cases, a first
 # barrier waits for the other side (the nested guest's boot: up to VS_SYNC_TIMEOUT, 300 s).
-. /vsockscope/tests/vm/lib.sh
-here=$VS_ROOT/tests/vm/nested
+here=$(cd "$(dirname "$0")" && pwd)
+# tests/vm/run copies this script into the VMs; the tests are under VSOCKSCOPE_ROOT there.
+[ -f "$here/../lib.sh" ] || here=${VSOCKSCOPE_ROOT:-/vsockscope}/tests/vm/nested
+. "$here/../lib.sh"
 [ $# -ge 1 ] || vs_fail "usage: suite.sh SET... (sets: tests/vm/nested/host_SET.sh with guest_SET.sh)"
 files=
 for set_; do
