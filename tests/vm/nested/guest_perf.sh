@@ -92,6 +92,14 @@ test_latency_host_to_guest() {
 	vs_assert_file_match rx.out "^echoed 200 requests of 64 bytes$"
 }
 
+test_zerocopy_host_to_guest() {
+	zc_receive zerocopy_host_to_guest 2213
+}
+
+test_zerocopy_guest_to_host() {
+	zc_send zerocopy_guest_to_host 2214
+}
+
 # The guard in the nested guest: CID 2 (the host VM) is a real peer; its own CID and CID 1 are
 # refused (no vsock_loopback here either).
 test_guard_own_cid_and_local() {

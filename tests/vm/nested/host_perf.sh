@@ -103,6 +103,14 @@ test_latency_host_to_guest() {
 	vs_assert_eq "count" 200 "$(vs_jsonget out end.latency_us.count)"
 }
 
+test_zerocopy_host_to_guest() {
+	zc_send zerocopy_host_to_guest 2213
+}
+
+test_zerocopy_guest_to_host() {
+	zc_receive zerocopy_guest_to_host 2214
+}
+
 # The guard in the host VM: its own CID (2) and CID 1 would go to a guest transport, and there
 # is none toward the machine: refused before any socket exists.
 test_guard_own_cid_and_local() {

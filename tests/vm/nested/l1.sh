@@ -77,6 +77,9 @@ while kill -0 $QPID 2>/dev/null; do
 	if [ "$(cut -d. -f1 /proc/uptime)" -ge "$deadline" ]; then
 		say "the nested guest did not finish within $grace s after the host script ended; stopping it"
 		kill $QPID 2>/dev/null
+		i=0
+		while kill -0 $QPID 2>/dev/null && [ $i -lt 25 ]; do sleep 0.2; i=$((i + 1)); done
+		kill -9 $QPID 2>/dev/null
 		timed_out=1
 		break
 	fi

@@ -36,3 +36,31 @@ tx() {
 assert_total() {
 	vs_assert_eq "$1: total bytes $2" "$3" "$(vs_field "$1" "total bytes $2: ")"
 }
+
+# MSG_ZEROCOPY senders (6.7+: 64 completions for 4 MiB in 64 KiB sends; 6.1: a clear error). The
+# sender's kernel decides; the receiver learns it through vs_sync.
+zc_send() {
+	vs_sync "$1" "$VSOCKSCOPE_KERNEL"
+	case $VSOCKSCOPE_KERNEL in
+	6.1)
+		vs_run_rc 1 tx "$2" --zerocopy --bytes 1M
+		vs_assert_file_match err "this kernel has no MSG_ZEROCOPY for vsock"
+		;;
+	*)
+		vs_run_rc 0 tx "$2" --zerocopy --bytes 4M --buf-size 64K
+		vs_assert_file_match out "^zerocopy completions: 64 "
+		assert_total out sent 4194304
+		;;
+	esac
+}
+
+zc_receive() {
+	rx_start "$2"
+	vs_sync "$1" "$VSOCKSCOPE_KERNEL"
+	if [ "$vs_peer_value" = 6.1 ]; then
+		rx_wait 1
+	else
+		rx_wait
+		assert_total rx.out received 4194304
+	fi
+}
