@@ -58,6 +58,19 @@ _vs_modprobe1() {
 }
 
 
+# vs_wait_status PID STATUS NAME FILE...: wait for a background process and check its exit
+# status; on a mismatch show its FILEs (prefixed "NAME| ") and fail.
+vs_wait_status() {
+    _vs_pid=$1 _vs_want=$2 _vs_name=$3
+    shift 3
+    wait "$_vs_pid"
+    _vs_rc=$?
+    if [ "$_vs_rc" != "$_vs_want" ]; then
+        sed "s/^/  $_vs_name| /" "$@" >&2
+        vs_fail "$_vs_name exited $_vs_rc, expected $_vs_want"
+    fi
+}
+
 # vs_export FILE [NAME]: print FILE between marker lines on the console, for the host to
 # extract from tests/vm/run's output with scripts/vm_extract (the guest has no other way
 # out). The opening marker carries the size and MD5, which the host checks.

@@ -13,12 +13,7 @@ rx_start() {
 
 # rx_wait [STATUS]: wait for the receiver to exit and check its status (default 0).
 rx_wait() {
-	wait $RX_PID
-	rc=$?
-	if [ "$rc" != "${1:-0}" ]; then
-		sed 's/^/  rx| /' rx.out rx.err >&2
-		vs_fail "receiver exited $rc, expected ${1:-0}"
-	fi
+	vs_wait_status $RX_PID "${1:-0}" rx rx.out rx.err
 }
 
 tx() {

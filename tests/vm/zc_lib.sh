@@ -11,12 +11,7 @@ zs_start() {
 
 # zs_wait [STATUS]: the server exits with STATUS (default 0).
 zs_wait() {
-	wait $ZS_PID
-	rc=$?
-	if [ "$rc" != "${1:-0}" ]; then
-		sed 's/^/  zs| /' zs.out zs.err >&2
-		vs_fail "server exited $rc, expected ${1:-0}"
-	fi
+	vs_wait_status $ZS_PID "${1:-0}" zs zs.out zs.err
 }
 
 # zc ARGS...: an rx_zerocopy client of that server.

@@ -21,8 +21,8 @@
 # time, 125: L2 died without finishing).
 #
 # Both initramfs images are built here: L2's (its kernel's modules, SCRIPT2) is packed into L1's
-# with L2's vmlinux, the machine's qemu-system-x86_64 (with its libraries) and its firmware
-# (/usr/share/qemu, /usr/share/seabios). Kernels come from run's cache.
+# with L2's vmlinux, the machine's qemu-system-x86_64 (with its libraries, and its TCG module for
+# the fallback) and its firmware (/usr/share/qemu, /usr/share/seabios). Kernels come from run's cache.
 # env: VSOCKSCOPE_VM_GUEST_MEM (MB, default 512), VSOCKSCOPE_VM_GUEST_SMP (default 2),
 #      VSOCKSCOPE_VM_NESTED_ACCEL=auto|kvm|tcg (default auto: KVM if usable, else TCG).
 # Defaults in nested mode: --mem 2048 and --timeout 900 unless given.
@@ -71,6 +71,13 @@ nested_build_host() {
   for d in qemu seabios; do
     [[ -d /usr/share/$d ]] || die "missing /usr/share/$d (QEMU's firmware for the nested guest; see scripts/deps.sh)"
     cp -a "/usr/share/$d" "$x/usr/share/"
+  done
+  # Debian's QEMU loads TCG as a module (accel-tcg-x86_64.so): the fallback needs it
+  local m
+  for m in /usr/lib/*/qemu/accel-tcg-*.so; do
+    [[ -f $m ]] || continue
+    mkdir -p "$x$(dirname "$m")"
+    cp "$m" "$x$m"
   done
   # what l1.sh needs to know (sourced there)
   {

@@ -39,10 +39,16 @@ if [ "$accel" != tcg ]; then
 		accel=tcg
 	fi
 fi
-if [ $accel = kvm ]; then cpu=host; else cpu=max; fi
+if [ $accel = kvm ]; then
+	cpu=host
+else
+	cpu=max
+	[ "$NESTED_ACCEL" = tcg ] && echo "nested: VSOCKSCOPE_VM_NESTED_ACCEL=tcg: the nested guest runs under TCG, which is slow (boots in ~100 s, moves a few MiB/s)" >&2
+fi
 
 # L2's console: boot noise to a file, the script's lines labelled, its exit status to a file.
 mkfifo $S/serial
+: >$S/pre.log
 awk -v ms="$NESTED_MARK_START" -v me="$NESTED_MARK_EXIT" -v dir=$S \
 	-f /vsockscope/tests/vm/nested/l2filter.awk <$S/serial &
 FPID=$!

@@ -16,12 +16,7 @@ rx_start() {
 
 # rx_wait [STATUS]: wait for the receiver and check its status (default 0).
 rx_wait() {
-	wait $RX_PID
-	_rc=$?
-	if [ "$_rc" != "${1:-0}" ]; then
-		sed 's/^/  rx| /' rx.out rx.err >&2
-		vs_fail "receiver exited $_rc, expected ${1:-0}"
-	fi
+	vs_wait_status $RX_PID "${1:-0}" receiver rx.out rx.err
 }
 
 # tx PORT ARGS...: a vsock_perf sender to the peer (the nested guest from the host, CID 2 from
@@ -63,4 +58,53 @@ zc_receive() {
 		rx_wait
 		assert_total rx.out received 4194304
 	fi
+}
+
+# assert_traced_send FILE BYTES: a --trace sender's report: the kernel saw BYTES RW bytes sent,
+# equal to vsock_perf's count, and the peer's credit updates came back.
+assert_traced_send() {
+	vs_assert_file_match "$1" "^trace: RW bytes the kernel saw: sent $2, received 0 \(equal to vsock_perf's counts\)$"
+	_n=$(sed -n 's/^trace: credit updates: received \([0-9]*\),.*/\1/p' "$1")
+	[ "${_n:-0}" -ge 1 ] || vs_fail "expected >= 1 credit update from the peer, got '$_n'"
+}
+
+# conform_ok FILE RC: vsock_conform exited 0 and every case passed (FILE: its stdout; FILE.err).
+conform_ok() {
+	[ "$2" = 0 ] || { sed 's/^/  | /' "$1" "$1.err" >&2; vs_fail "vsock_conform exited $2"; }
+	_n=$(vsock_conform --list | grep -vc reserved)
+	vs_assert_file_match "$1" "^$_n passed, 0 failed\$"
+}
+
+# The two halves of a plain transfer case, one per side:
+#   xfer_send CASE PORT BYTES [ARGS...]: meet the receiver, send BYTES to the peer, check the
+#     total and the peer's confirmation;
+#   xfer_receive CASE PORT BYTES [RXARGS...]: start a receiver, meet the sender, check that
+#     BYTES came from the peer's CID, confirmed.
+xfer_send() {
+	_c=$1 _p=$2 _b=$3
+	shift 3
+	vs_sync "$_c"
+	vs_run_rc 0 tx "$_p" --bytes "$_b" "$@"
+	assert_total out sent "$_b"
+	vs_assert_file_match out "^Connect to $VSOCKSCOPE_PEER_CID:$_p$"
+	vs_assert_file_match out "^check: the peer confirmed every stream's byte count$"
+}
+
+xfer_receive() {
+	_c=$1 _p=$2 _b=$3
+	shift 3
+	rx_start "$_p" "$@"
+	vs_sync "$_c"
+	rx_wait
+	assert_total rx.out received "$_b"
+	vs_assert_file_match rx.out "^Connection from $VSOCKSCOPE_PEER_CID:[0-9]+$"
+	vs_assert_file_match rx.out "^check: the peer confirmed every stream's byte count$"
+}
+
+# assert_traced_receive FILE BYTES: a --trace receiver's report: the kernel saw BYTES RW bytes
+# received, equal to vsock_perf's count, and woke the reader.
+assert_traced_receive() {
+	vs_assert_file_match "$1" "^trace: RW bytes the kernel saw: sent 0, received $2 \(equal to vsock_perf's counts\)$"
+	_n=$(sed -n 's/^trace: POLLIN wakeups: the kernel woke the reader \([0-9]*\) times.*/\1/p' "$1")
+	[ "${_n:-0}" -ge 1 ] || vs_fail "no reader wakeup traced: '$_n'"
 }
