@@ -108,3 +108,25 @@ assert_traced_receive() {
 	_n=$(sed -n 's/^trace: POLLIN wakeups: the kernel woke the reader \([0-9]*\) times.*/\1/p' "$1")
 	[ "${_n:-0}" -ge 1 ] || vs_fail "no reader wakeup traced: '$_n'"
 }
+
+# conform_side server|client CASE: this side of a vsock_conform run against the peer, with the
+# control channel over vsock (the server listens on any:1300, the client connects to the peer's
+# CID; the cases use ports 1400-1401). Output in conform.out (and .err), status in $conform_rc;
+# then a barrier CASE_done that carries each side's summary line ($vs_peer_value: the peer's).
+conform_side() {
+	if [ "$1" = server ]; then
+		vsock_conform --mode server --peer-cid "$VSOCKSCOPE_PEER_CID" --control-vsock any:1300 \
+			--peer-port 1400 >conform.out 2>conform.out.err &
+		_pid=$!
+		vs_wait_listen 1300
+		vs_sync "$2"
+		wait $_pid
+		conform_rc=$?
+	else
+		vs_sync "$2"
+		vsock_conform --mode client --peer-cid "$VSOCKSCOPE_PEER_CID" \
+			--control-vsock "$VSOCKSCOPE_PEER_CID:1300" --peer-port 1400 >conform.out 2>conform.out.err
+		conform_rc=$?
+	fi
+	vs_sync "${2}_done" "$(tail -n 1 conform.out)"
+}
