@@ -57,7 +57,14 @@ nested_build_guest() {
 # nested_build_host OUT: L1's initramfs (tests/vm/nested/l1.sh as its script), with SCRIPT1,
 # L2's kernel and initramfs, QEMU and its firmware.
 nested_build_host() {
-  local x=$TMP/l1extra n=$TMP/l1extra/vsockscope/nested d
+  local x=$TMP/l1extra n=$TMP/l1extra/vsockscope/nested d m
+  # the safety invariant, checked here too: nothing L1's /init loads pulls in a forbidden module
+  # shellcheck disable=SC2086
+  for m in $(module_order "$KERNEL_DIR" $NESTED_L1_MODULES); do
+    case " $NESTED_L1_FORBIDDEN " in
+      *" $m "*) die "the host VM's modules would include $m (through '$NESTED_L1_MODULES'); refusing" ;;
+    esac
+  done
   (
     SCRIPT=$REPO/tests/vm/nested/l1.sh
     VSOCKSCOPE_VM_MODULES=$NESTED_L1_MODULES
@@ -73,7 +80,6 @@ nested_build_host() {
     cp -a "/usr/share/$d" "$x/usr/share/"
   done
   # Debian's QEMU loads TCG as a module (accel-tcg-x86_64.so): the fallback needs it
-  local m
   for m in /usr/lib/*/qemu/accel-tcg-*.so; do
     [[ -f $m ]] || continue
     mkdir -p "$x$(dirname "$m")"
