@@ -9,7 +9,8 @@
 # vsock transport is vhost toward the nested guest, none leads to L0 (tests/vm/nested/l1.sh
 # checks this before and after SCRIPT1). L1 starts the nested guest (L2) with
 # `-device vhost-vsock-pci,guest-cid=3` under KVM (`-accel kvm -cpu host`), or under TCG when
-# /dev/kvm is unusable in L1 (slow: said on stderr), and runs SCRIPT1 while L2 runs SCRIPT2.
+# /dev/kvm is unusable in L1 (slow: said on stderr), and once L2's script runs (an L2 that
+# crashed while booting is booted again, at most twice), runs SCRIPT1 while L2 runs SCRIPT2.
 #
 # Both scripts get ARG..., the usual guest contract of tests/vm/run (/vsockscope/{bin,tests},
 # VSOCKSCOPE_KERNEL, vsockscope.testvm=1 on both kernel command lines), and:

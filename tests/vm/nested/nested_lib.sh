@@ -32,8 +32,10 @@ assert_total() {
 	vs_assert_eq "$1: total bytes $2" "$3" "$(vs_field "$1" "total bytes $2: ")"
 }
 
-# MSG_ZEROCOPY senders (6.7+: 64 completions for 4 MiB in 64 KiB sends; 6.1: a clear error). The
-# sender's kernel decides; the receiver learns it through vs_sync.
+# MSG_ZEROCOPY senders (6.7+: completions for 4 MiB in 64 KiB sends; 6.1: a clear error). The
+# sender's kernel decides; the receiver learns it through vs_sync. Their count is not fixed
+# across vhost: a 6.12 host sender saw 71 completions for its 64 sends, 13 of them copied, where
+# the guest's sender and loopback see exactly 64.
 zc_send() {
 	vs_sync "$1" "$VSOCKSCOPE_KERNEL"
 	case $VSOCKSCOPE_KERNEL in
@@ -43,7 +45,7 @@ zc_send() {
 		;;
 	*)
 		vs_run_rc 0 tx "$2" --zerocopy --bytes 4M --buf-size 64K
-		vs_assert_file_match out "^zerocopy completions: 64 "
+		vs_assert_file_match out "^zerocopy completions: [1-9][0-9]* "
 		assert_total out sent 4194304
 		;;
 	esac
