@@ -133,7 +133,8 @@ $(BUILD)/bin/vsock_cap: $(BUILD)/obj/src/diag/vsock_cap.o $(LIB)
 
 # Fuzzing: every tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput over a parser of
 # src/lib. `make fuzz` runs each under libFuzzer for FUZZ_SECONDS with its corpus
-# tests/fuzz/corpus/NAME/ (new inputs are added there; crashes land in build/fuzz/).
+# tests/fuzz/corpus/NAME/ as seeds (new inputs go to build/fuzz/corpus/NAME/, crashes to
+# build/fuzz/artifacts/NAME/: copy a crash into tests/fuzz/corpus/NAME/ once it is fixed).
 # `make unit` builds build/tests/test_fuzz_NAME: the same target with a replay main
 # (tests/fuzz/replay.c) that runs every corpus file once, so make check keeps them fixed.
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
@@ -158,10 +159,10 @@ $(BUILD)/obj/tests/fuzz/replay.o: CFLAGS += -DFUZZ_CORPUS_ROOT='"tests/fuzz/corp
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
 	@for n in $(FUZZ_NAMES); do \
-		mkdir -p tests/fuzz/corpus/$$n $(BUILD)/fuzz/artifacts/$$n; \
+		mkdir -p tests/fuzz/corpus/$$n $(BUILD)/fuzz/corpus/$$n $(BUILD)/fuzz/artifacts/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
 		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=$(BUILD)/fuzz/artifacts/$$n/ tests/fuzz/corpus/$$n \
+			-artifact_prefix=$(BUILD)/fuzz/artifacts/$$n/ $(BUILD)/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
 			2>$(BUILD)/fuzz/$$n.log || { tail -40 $(BUILD)/fuzz/$$n.log; \
 			echo "fuzz: $$n found a crash: add the input from $(BUILD)/fuzz/artifacts/$$n/ to tests/fuzz/corpus/$$n/ once fixed"; exit 1; }; \
 		grep -E '^stat::number_of_executed_runs|^Done' $(BUILD)/fuzz/$$n.log | tr '\n' ' '; echo; \

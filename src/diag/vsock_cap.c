@@ -280,7 +280,7 @@ static int open_device(void)
 	char path[128], type[16] = "";
 	struct ifreq ifr = { 0 };
 	unsigned int idx = if_nametoindex(env.dev);
-	int fd, one = 1;
+	int fd, one = 1, rcvbuf = 64 << 20;
 	FILE *f;
 
 	if (!idx) {
@@ -315,6 +315,10 @@ static int open_device(void)
 		vs_die("binding to %s: %s", env.dev, strerror(errno));
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
 		vs_die("SO_TIMESTAMPNS: %s", strerror(errno));
+	/* 64 KiB RW packets overflow the default receive buffer within a burst */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		vs_warn("SO_RCVBUF %d: %s: packets may be dropped in bursts", rcvbuf, strerror(errno));
 	return fd;
 }
 
