@@ -191,10 +191,8 @@ static void parse(int argc, char **argv)
 		case 'h':
 			usage();
 			exit(0);
-		case ':':
-			vs_usage_error("%s needs a value", argv[optind - 1]);
-		default:
-			vs_usage_error("unknown option '%s'", argv[optind - 1]);
+		default:	/* ':' or unknown */
+			vs_opt_bad(opt, argv);
 		}
 		if (name) {
 			if (which && strcmp(which, name))

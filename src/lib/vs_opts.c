@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vs_opts.h"
 
+#include <getopt.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -250,4 +252,11 @@ uint32_t vs_opt_cid(const char *opt, const char *arg)
 		vs_usage_error("%s '%s': %s (a CID is 0 to 4294967295, or any, "
 			       "hypervisor, local, host)", opt, arg, why);
 	return v;
+}
+
+void vs_opt_bad(int opt, char *const argv[])
+{
+	if (opt == ':')
+		vs_usage_error("%s needs a value", argv[optind - 1]);
+	vs_usage_error("unknown option '%s'", argv[optind - 1]);
 }

@@ -47,5 +47,12 @@ uint64_t vs_opt_size(const char *opt, const char *arg, uint64_t min, uint64_t ma
 uint64_t vs_opt_uint(const char *opt, const char *arg, uint64_t min, uint64_t max);
 double vs_opt_seconds(const char *opt, const char *arg, double min, double max);
 uint32_t vs_opt_cid(const char *opt, const char *arg);
+/*
+ * getopt_long() (optstring starting with ':', opterr 0) returned opt, ':'
+ * (a value is missing) or anything else it does not know: exit 2 naming
+ * argv[optind - 1].
+ */
+__attribute__((noreturn))
+void vs_opt_bad(int opt, char *const argv[]);
 
 #endif
