@@ -274,14 +274,25 @@ test_capture_seqpacket_flags_and_count() {
 	# 8 records of 32 KiB, each one packet with EOM (and EOR: vsock_perf passes MSG_EOR)
 	vs_assert_eq "RW packets with EOM|EOR" 8 "$(grep -Ec ' RW +SEQPACKET +len 32768 +flags EOM\|EOR ' out)"
 	# -c: stops by itself after that many packets
+	# and a live decoder at the same time
 	timeout 30 vsock_cap -c 3 -w c.pcap 2>c.err &
 	c=$!
+	timeout 30 vsock_cap -c 2 >live.out 2>live.err &
+	l=$!
 	_i=0
-	until grep -q "capturing on" c.err; do
-		_i=$((_i + 1)); [ $_i -lt 200 ] || vs_fail "vsock_cap -c 3 did not start: $(cat c.err)"; sleep 0.05
+	until grep -q "capturing on" c.err && grep -q "capturing on" live.err; do
+		_i=$((_i + 1)); [ $_i -lt 200 ] || vs_fail "vsock_cap -c did not start: $(cat c.err live.err)"; sleep 0.05
 	done
 	vs_run_rc 0 vsock_perf --sender 1 --port $PORT --bytes 64K --interval 0
 	wait $c || vs_fail "vsock_cap -c 3 exited $?"
+	wait $l || vs_fail "vsock_cap -c 2 (live) exited $?"
 	vs_run_rc 0 vsock_cap -r c.pcap
 	vs_assert_file_match out "^packets: 3, "
+	vs_assert_eq "live decoder: ops" "REQUEST RESPONSE" "$(awk '{ printf "%s%s", s, $5; s = " " }' live.out)"
+	vs_assert_file_match live.err "^vsock_cap: 2 packets captured, 0 dropped by the kernel$"
+	# -d: stops by itself
+	vs_run_rc 0 timeout 20 vsock_cap -d 0.3 -w d.pcap
+	vs_assert_file_match err "^vsock_cap: 0 packets captured to d.pcap, 0 dropped by the kernel$"
+	vs_run_rc 0 vsock_cap -r d.pcap
+	vs_assert_eq "empty capture" "packets: 0, RW payload bytes: 0, errors: 0" "$(cat out)"
 }
