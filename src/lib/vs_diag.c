@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #ifndef AF_VSOCK
@@ -192,6 +193,7 @@ long vs_diag_dump(uint32_t states, vs_diag_fn fn, void *arg, char *why, size_t w
 	static uint32_t seq_base = 0x56534400;	/* "VSD" */
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct counter c = { fn, arg, 0 };
+	struct timeval timeout = { .tv_sec = 10 };
 	/* The kernel sizes its dump messages after the reader's buffer (up to 32 KiB). */
 	static unsigned char buf[65536] __attribute__((aligned(8)));
 	uint32_t seq = ++seq_base;
@@ -202,6 +204,12 @@ long vs_diag_dump(uint32_t states, vs_diag_fn fn, void *arg, char *why, size_t w
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd < 0) {
 		snprintf(why, wlen, "socket(NETLINK_SOCK_DIAG): %s", strerror(errno));
+		return -1;
+	}
+	/* the kernel answers at once; a reply that never ends is reported, not waited for */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout))) {
+		snprintf(why, wlen, "SO_RCVTIMEO on the netlink socket: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (sendto(fd, buf, n, 0, (struct sockaddr *)&kernel, sizeof(kernel)) != (ssize_t)n) {
@@ -215,7 +223,8 @@ long vs_diag_dump(uint32_t states, vs_diag_fn fn, void *arg, char *why, size_t w
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			snprintf(why, wlen, "reading the sock_diag reply: %s", strerror(errno));
+			snprintf(why, wlen, "reading the sock_diag reply: %s", errno == EAGAIN ?
+				 "no complete reply after 10 s" : strerror(errno));
 			close(fd);
 			return -1;
 		}

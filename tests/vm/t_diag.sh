@@ -5,10 +5,12 @@
 
 PORT=1234
 
-# Background processes of a case, ended when the case ends.
+# Background processes of a case, killed when the case ends (SIGKILL: a paused receiver
+# would otherwise finish its --stall-rx pause first).
 _BG=
+_MON=
 bg() {
-	[ -n "$_BG" ] || trap 'for _p in $_BG; do kill -TERM $_p 2>/dev/null; done; wait' EXIT
+	[ -n "$_BG" ] || trap 'for _p in $_BG; do kill -KILL $_p 2>/dev/null; done; wait; [ -z "$_MON" ] || ip link del $_MON' EXIT
 	_BG="$_BG $1"
 }
 
@@ -155,9 +157,9 @@ test_credit_agrees_with_vsock_trace() {
 	cp out d.json
 	sleep 1.2
 	tail -n 1 tr.out >t.json
-	vs_run_rc 0 vsock_diag --credit --json --port $DATA_LPORT
-	vs_assert_eq "a second vsock_diag --credit (paused transfer)" \
-		"$(sed 's/"time":[0-9.]*,//' d.json)" "$(sed 's/"time":[0-9.]*,//' out)"
+	# the text view of the same sockets: equal counters below show that the pause held
+	vs_run_rc 0 vsock_diag -p --credit --port $DATA_LPORT
+	cp out d.txt
 	n=$(vs_jsonget d.json count)
 	vs_assert_eq "vsock_diag rows of the data connection" 2 "$n"
 	s=0 r=1
@@ -186,10 +188,10 @@ test_credit_agrees_with_vsock_trace() {
 	rxb=$(vs_jsonget d.json sockets.$r.credit.rx_bytes)
 	fwd=$(vs_jsonget d.json sockets.$r.credit.fwd_cnt)
 	vs_assert_eq "sender's tx_cnt = receiver's fwd_cnt + rx_bytes" "$tx" $((fwd + rxb))
-	# the text view: the sender's data connection, stalled, with its owner
-	vs_run_rc 0 vsock_diag -a -p --credit
-	vs_assert_file_match out "^TYPE +STATE +LOCAL +PEER +INODE +SHUT +RX_BYTES +FWD_CNT +BUF_ALLOC +PEER_BUF +TX_CNT +PEER_FWD +CREDIT +PROCESS$"
-	vs_assert_file_match out "^STREAM +ESTAB +[*1]:$DATA_LPORT +1:$DATA_PPORT +[0-9]+ +- +0 +0 +[0-9]+ +$(sed -n 1p diag.snd) +$tx +$(sed -n 2p diag.snd) +0 +users:\(\(\"vsock_perf\",pid=$TX_PID,"
+	# the text view, taken after vsock_trace's report: the same counters, with the owners
+	vs_assert_file_match d.txt "^TYPE +STATE +LOCAL +PEER +INODE +SHUT +RX_BYTES +FWD_CNT +BUF_ALLOC +PEER_BUF +TX_CNT +PEER_FWD +CREDIT +PROCESS$"
+	vs_assert_file_match d.txt "^STREAM +ESTAB +[*1]:$DATA_LPORT +1:$DATA_PPORT +[0-9]+ +- +0 +0 +[0-9]+ +$(sed -n 1p diag.snd) +$tx +$(sed -n 2p diag.snd) +0 +users:\(\(\"vsock_perf\",pid=$TX_PID,"
+	vs_assert_file_match d.txt "^STREAM +ESTAB +1:$DATA_PPORT +[*1]:$DATA_LPORT +[0-9]+ +- +$rxb +$fwd +$(sed -n 1p diag.snd) .* users:\(\(\"vsock_perf\",pid=$RX_PID,"
 }
 
 # Unprivileged: the netlink columns print; --credit says why it has none.
@@ -222,8 +224,10 @@ test_cap_without_device() {
 # cap_start FILE: vsock_cap -w FILE in the background, returning once it captures.
 cap_start() {
 	vs_modprobe vsockmon
+	# a device left up would copy every later test's packets: the case deletes it at exit
 	[ -e /sys/class/net/vsockmon0 ] || ip link add name vsockmon0 type vsockmon ||
 		vs_fail "ip link add type vsockmon failed"
+	_MON=vsockmon0
 	ip link set vsockmon0 up
 	_f=$1
 	shift
