@@ -19,22 +19,32 @@ LIB_SRCS   := $(wildcard src/lib/*.c)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB        := $(BUILD)/libvsockscope.a
 
-PERF_SRCS  := $(wildcard src/perf/*.c)
+# src/perf/vsock_sweep.c is a tool of its own (it runs vsock_perf); the rest is vsock_perf.
+PERF_SRCS  := $(filter-out src/perf/vsock_sweep.c,$(wildcard src/perf/*.c))
 PERF_OBJS  := $(PERF_SRCS:%.c=$(BUILD)/obj/%.o)
 # The tracer (src/trace/vst.c) loads bpf/vsock_trace.bpf.c through its skeleton.
 BPF_SKEL   := $(BUILD)/bpf/vsock_trace.skel.h
 VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
+# Zerocopy receive (src/zerocopy/vsock_zc.h): rx_zerocopy, and zc_test, the
+# conformance cases tests/vm/t_zc_patched.sh runs on the patched kernel.
+ZC_OBJS    := $(BUILD)/obj/src/zerocopy/zc.o
+ZC_TOOLS   := $(BUILD)/bin/rx_zerocopy $(BUILD)/bin/zc_test
 
-TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace \
-              $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%)
+# vsock_conform: the conformance suite (src/conformance/).
+CONFORM_SRCS := $(wildcard src/conformance/*.c)
+CONFORM_OBJS := $(CONFORM_SRCS:%.c=$(BUILD)/obj/%.o)
+
+TOOLS      := $(BUILD)/bin/vsock_perf $(BUILD)/bin/vsock_trace $(BUILD)/bin/vsock_sweep \
+              $(BUILD)/bin/vs_plotdata $(BUILD)/bin/vsock_conform \
+              $(BENCH_SRCS:bench/%.c=$(BUILD)/bin/%) $(ZC_TOOLS)
 # Helpers the shell tests use (in the VM too: tests/vm/run copies build/testbin).
 TESTBINS   := $(patsubst tests/tools/%.c,$(BUILD)/testbin/%,$(wildcard tests/tools/*.c))
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SHIM       := $(BUILD)/tests/novsock.so
 
-.PHONY: all tools unit asan deps check demo bench clean
+.PHONY: all tools unit asan deps check demo bench bench-zerocopy report clean
 .SECONDARY:
 all: tools
 tools: $(TOOLS) $(TESTBINS)
@@ -68,6 +78,23 @@ $(BUILD)/bin/vsock_trace: $(BUILD)/obj/src/trace/vsock_trace.o $(VST_OBJS) $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
 
+# vsock_sweep runs vsock_perf over a grid; vs_plotdata makes gnuplot tables (plots/).
+$(BUILD)/bin/vsock_sweep: $(BUILD)/obj/src/perf/vsock_sweep.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/vs_plotdata: $(BUILD)/obj/src/report/vs_plotdata.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(ZC_TOOLS): $(BUILD)/bin/%: $(BUILD)/obj/src/zerocopy/%.o $(ZC_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/vsock_conform: $(CONFORM_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bin/%: $(BUILD)/obj/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -76,7 +103,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 
@@ -98,11 +125,32 @@ check: deps
 	$(MAKE) tools unit asan
 	tests/run
 
+# The demo runs in the VM; its credit trace comes back (scripts/vm_extract) and is plotted here.
 demo: deps tools
-	tests/vm/run scripts/demo.sh
+	@mkdir -p $(BUILD)/demo
+	{ tests/vm/run scripts/demo.sh; echo $$? >$(BUILD)/demo/rc; } | tee $(BUILD)/demo/demo.log | \
+		awk '/^@@vsockscope-file / { s = 1 } !s { print; fflush() } /^@@vsockscope-end / { s = 0 }'
+	@[ "$$(cat $(BUILD)/demo/rc)" = 0 ] || { echo "demo: the VM run failed" >&2; exit 1; }
+	scripts/vm_extract $(BUILD)/demo/demo.log $(BUILD)/demo
+	plots/plot credit --title "make demo: credit of the sender while the reader pauses 300 ms" \
+		-o $(BUILD)/demo/credit.png $(BUILD)/demo/credit.jsonl
+	plots/plot credit --title "make demo: credit of the sender while the reader pauses 300 ms" \
+		-o $(BUILD)/demo/credit.svg $(BUILD)/demo/credit.jsonl
+	@echo "demo: plotted the slow reader's credit timeline: $(BUILD)/demo/credit.png (and .svg)"
+
+# Sweeps on 6.1 and 6.12 in the VM, every plot, and build/report/report.md (scripts/report.sh).
+report: deps tools
+	scripts/report.sh
 
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh
+
+# Copy against zerocopy receive (rx_zerocopy --compare) on ZC_KERNEL: the
+# patched kernel of kernel-patches/ once tests/vm/run boots it; on a Debian
+# kernel only the copy row is measured and the target fails saying why.
+ZC_KERNEL ?= patched
+bench-zerocopy: deps tools
+	tests/vm/run --kernel $(ZC_KERNEL) --timeout 1800 bench/zerocopy.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -17,6 +17,10 @@
 
 #define VMADDR_PORT_ANY 0xffffffffU
 #define POLLIN_BIT 0x1
+#define POLLOUT_BIT 0x4
+#define POLLERR_HUP_BITS 0x18
+#define TCP_ESTABLISHED_STATE 1
+#define SEND_SHUTDOWN_BIT 2
 
 const volatile __u32 filter_tgid = 0;		/* 0: every process */
 const volatile __u32 filter_port = 0;		/* 0: every port; else local or peer */
@@ -26,6 +30,12 @@ const volatile bool emit_packets = false;
 const volatile __u32 packets_per_sec = 1000;	/* rate limit of packet events */
 const volatile bool emit_stalls = false;
 const volatile __u64 min_stall_ns = 0;
+
+/*
+ * Stalls open right now, over all connections: while there are none, a read
+ * skips looking up its peer's connection (the common case costs nothing).
+ */
+__u32 stalls_open = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -55,17 +65,18 @@ struct {
 
 /*
  * Per-thread state of a recvmsg() in progress (start_ns 0: none), with the
- * dequeue (copy) inside it. Entries stay and are reused: an LRU hash bounds
+ * start of its last dequeue (copy). Entries stay and are reused: an LRU hash bounds
  * them without an insert and a delete per call.
  */
 struct recv_ctx {
-	__u64 start_ns, copy_ns, sk, dequeue_start_ns;
+	__u64 start_ns, sk, dequeue_start_ns;
 };
 
 /* Per-thread state between entry and exit of a hooked call. */
 
 struct call_ctx {
-	__u64 start_ns, arg;
+	__u64 arg;
+	__u32 want;
 };
 
 #define TID_MAP(name, value_type)				\
@@ -83,7 +94,6 @@ struct {
 	__type(value, struct recv_ctx);
 } recv_ctxs SEC(".maps");
 
-TID_MAP(space_ctxs, struct call_ctx);
 TID_MAP(poll_ctxs, struct call_ctx);
 
 /* Packet events allowed in the current second, for the rate limit. */
@@ -247,6 +257,7 @@ static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
 	c->stall_last_read_ns = now;
 	c->stall_max_gap_ns = 0;
 	c->stall_start_ns = now;
+	__sync_fetch_and_add(&stalls_open, 1);
 	note_task(c);
 }
 
@@ -258,6 +269,7 @@ static void stall_end(struct vst_conn *c, const struct vst_conn_key *k)
 
 	if (!start || !__sync_bool_compare_and_swap(&c->stall_start_ns, start, 0))
 		return;
+	__sync_fetch_and_add(&stalls_open, -1);
 	dur = now - start;
 	cause = stall_cause(c, k, start, now);
 	__sync_fetch_and_add(&c->stalls, 1);
@@ -317,20 +329,37 @@ static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid,
 	s->stall_rcv_fwd = BPF_CORE_READ(rv, fwd_cnt);
 }
 
-/* The sender's credit: what the peer advertised minus what is in flight (tx_cnt counts sent bytes). */
+/*
+ * The sender's credit: what the peer advertised minus what is in flight
+ * (tx_cnt counts sent bytes). A connection seen from its handshake has sent
+ * exactly the RW bytes counted here; else tx_cnt is read from the socket,
+ * once a hook has seen it.
+ */
 static __always_inline void update_credit(struct vst_conn *c)
 {
 	struct virtio_vsock_sock *sv = (struct virtio_vsock_sock *)c->vvs;
 	__u32 tx_cnt;
 
-	if (!sv)
+	if (c->from_start)
+		tx_cnt = (__u32)c->tx_bytes;
+	else if (sv)
+		tx_cnt = BPF_CORE_READ(sv, tx_cnt);
+	else
 		return;
-	tx_cnt = BPF_CORE_READ(sv, tx_cnt);
 	c->credit = (__s32)(c->peer_buf_alloc - (tx_cnt - c->peer_fwd_cnt));
 	c->credit_valid = 1;
 }
 
 /* ---------------------------------------------------------------- packets */
+
+/* The first packet of c says whether it is traced from its handshake on. */
+static __always_inline void first_packet(struct vst_conn *c, __u32 op)
+{
+	if (c->seen_packet)
+		return;
+	c->seen_packet = 1;
+	c->from_start = op == VST_OP_REQUEST || op == VST_OP_RESPONSE;
+}
 
 static void packet_event(const struct vst_conn_key *k, __u32 dir, __u32 op, __u32 len,
 			 __u32 flags, __u32 buf_alloc, __u32 fwd_cnt)
@@ -381,6 +410,7 @@ int vst_alloc_pkt(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!key_ok(&k, lcid) || !(c = conn_get(&k)))
 		return 0;
+	first_packet(c, op);
 	c->lcid = lcid;
 	c->last_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&c->tx_pkts[op & (VST_NR_OPS - 1)], 1);
@@ -406,6 +436,7 @@ int vst_recv_pkt(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!key_ok(&k, lcid) || !(c = conn_get(&k)))
 		return 0;
+	first_packet(c, op);
 	c->lcid = lcid;
 	c->last_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&c->rx_pkts[op & (VST_NR_OPS - 1)], 1);
@@ -422,8 +453,13 @@ int vst_recv_pkt(struct bpf_raw_tracepoint_args *ctx)
 
 /* ------------------------------------------------ socket calls (both hook sets) */
 
-/* virtio_transport_stream_has_space() returned ret: 0 is a writer with no credit. */
-static void on_space(struct vsock_sock *vsk, __s64 ret)
+/*
+ * A writer with data to send and no credit: sendmsg() is about to block
+ * (virtio_transport_notify_send_pre_block() runs only then), or poll() asked
+ * for POLLOUT and did not get it. Hooking these instead of every
+ * stream_has_space() call keeps the common, unstalled send free.
+ */
+static void on_no_space(struct vsock_sock *vsk)
 {
 	struct vst_conn_key k;
 	struct vst_conn *c;
@@ -431,11 +467,9 @@ static void on_space(struct vsock_sock *vsk, __s64 ret)
 	key_from_vsk(vsk, &k);
 	if (k.pport == VMADDR_PORT_ANY || !key_ok(&k, 0) || !tgid_ok() || !(c = conn_get(&k)))
 		return;
-	c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
-	if (ret <= 0)
-		stall_begin(c, &k);
-	else if (c->stall_start_ns)
-		stall_end(c, &k);
+	if (!c->vvs)
+		c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
+	stall_begin(c, &k);
 }
 
 /* A dequeue starts: time it inside the recvmsg() in progress, if any. */
@@ -448,60 +482,42 @@ static __always_inline void dequeue_enter(void)
 		r->dequeue_start_ns = bpf_ktime_get_ns();
 }
 
-/* A dequeue of vsk (NULL: the socket of the recvmsg() in progress) returned ret. */
-static void dequeue_exit(struct vsock_sock *vsk, __s64 ret)
+/*
+ * A recvmsg() returned ret. Its copy time runs from the start of its last
+ * dequeue to the return; the rest of it waited for data (a read that
+ * dequeues more than once, to reach SO_RCVLOWAT, counts the earlier copies
+ * as waiting).
+ */
+static void on_recvmsg_exit(struct recv_ctx *r, __s64 ret)
 {
-	__u32 t = tid();
-	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
-	struct vst_conn_key k;
-	struct vst_conn *c;
-
-	if (r && r->start_ns && r->dequeue_start_ns) {
-		r->copy_ns += bpf_ktime_get_ns() - r->dequeue_start_ns;
-		r->dequeue_start_ns = 0;
-	}
-	if (!vsk)
-		vsk = r && r->start_ns ? (struct vsock_sock *)r->sk : NULL;
-	if (!vsk)
-		return;
-	key_from_vsk(vsk, &k);
-	if (!key_ok(&k, 0) || !tgid_ok() || !(c = conn_get(&k)))
-		return;
-	c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
-	note_task(c);
-	if (ret > 0) {
-		__sync_fetch_and_add(&c->read_bytes, ret);
-		stall_note_read(&k, c->lcid, (struct virtio_vsock_sock *)c->vvs);
-	}
-}
-
-static void on_recvmsg_exit(struct recv_ctx *r)
-{
-	__u64 total = bpf_ktime_get_ns() - r->start_ns, copy = r->copy_ns;
+	static const struct vst_read_hists zero;
+	__u64 now = bpf_ktime_get_ns(), total = now - r->start_ns;
+	__u64 copy = r->dequeue_start_ns ? now - r->dequeue_start_ns : 0;
 	struct vsock_sock *vsk = (struct vsock_sock *)r->sk;
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	struct vst_conn_key k;
+	struct vst_hist_key hk = { .kind = VST_HIST_READ, .pid = bpf_get_current_pid_tgid() >> 32 };
+	struct vst_read_hists *h;
 	struct vst_conn *c;
 
 	if (copy > total)
 		copy = total;
-	key_from_vsk(vsk, &k);
-	if (!key_ok(&k, 0) || !(c = conn_get(&k)))
+	key_from_vsk(vsk, &hk.conn);
+	if (!key_ok(&hk.conn, 0) || !(h = lookup_or_init(&read_hists, &hk, &zero)))
 		return;
-	__sync_fetch_and_add(&c->reads, 1);
-	__sync_fetch_and_add(&c->read_ns, total);
-	__sync_fetch_and_add(&c->copy_ns, copy);
-	{
-		static const struct vst_read_hists zero;
-		struct vst_hist_key hk = { .kind = VST_HIST_READ, .pid = pid, .conn = k };
-		struct vst_read_hists *h = lookup_or_init(&read_hists, &hk, &zero);
-
-		if (h) {
-			hist_put(&h->h[0], total);
-			hist_put(&h->h[1], total - copy);
-			hist_put(&h->h[2], copy);
-		}
+	/*
+	 * The connection itself is looked up only at a process's first read
+	 * (to learn the socket and the reader) and while a stall is open (the
+	 * reads shape its cause): the common read costs one map lookup.
+	 */
+	if ((!h->h[0].count || stalls_open) && (c = conn_get(&hk.conn))) {
+		if (!c->vvs)
+			c->vvs = (__u64)BPF_CORE_READ(vsk, trans);
+		note_task(c);
+		if (ret > 0 && stalls_open)
+			stall_note_read(&hk.conn, c->lcid, (struct virtio_vsock_sock *)c->vvs);
 	}
+	hist_put(&h->h[0], total);
+	hist_put(&h->h[1], total - copy);
+	hist_put(&h->h[2], copy);
 }
 
 static void on_data_ready(struct sock *sk)
@@ -525,13 +541,26 @@ static void on_data_ready(struct sock *sk)
 		__sync_fetch_and_add(&c->data_ready_below_lowat, 1);
 }
 
-static void on_poll_exit(struct socket *sock, __u32 ret)
+/* The events a poll() asked for (poll_requested_events()); 0 when unknown. */
+static __always_inline __u32 poll_wanted(struct poll_table_struct *wait)
+{
+	return wait ? BPF_CORE_READ(wait, _key) : 0;
+}
+
+/* vsock_poll() of sock returned ret to a caller that wanted events want. */
+static void on_poll_exit(struct socket *sock, __u32 ret, __u32 want)
 {
 	struct vsock_sock *vsk = (struct vsock_sock *)BPF_CORE_READ(sock, sk);
 	struct vst_conn_key k;
 	struct vst_conn *c;
 
-	if (!(ret & POLLIN_BIT) || !vsk)
+	if (!vsk)
+		return;
+	if ((want & POLLOUT_BIT) && !(ret & (POLLOUT_BIT | POLLERR_HUP_BITS)) &&
+	    BPF_CORE_READ(vsk, sk.__sk_common.skc_state) == TCP_ESTABLISHED_STATE &&
+	    !(BPF_CORE_READ_BITFIELD_PROBED(&vsk->sk, sk_shutdown) & SEND_SHUTDOWN_BIT))
+		on_no_space(vsk);
+	if (!(ret & POLLIN_BIT))
 		return;
 	key_from_vsk(vsk, &k);
 	if (k.pport == VMADDR_PORT_ANY || !key_ok(&k, 0) || !(c = conn_get(&k)))
@@ -539,9 +568,9 @@ static void on_poll_exit(struct socket *sock, __u32 ret)
 	__sync_fetch_and_add(&c->poll_in, 1);
 }
 
-static __always_inline void save(void *map, __u64 arg)
+static __always_inline void save(void *map, __u64 arg, __u32 want)
 {
-	struct call_ctx v = { .start_ns = bpf_ktime_get_ns(), .arg = arg };
+	struct call_ctx v = { .arg = arg, .want = want };
 	__u32 t = tid();
 
 	bpf_map_update_elem(map, &t, &v, BPF_ANY);
@@ -570,29 +599,28 @@ static __always_inline void recv_enter(struct socket *sock)
 	r = lookup_or_init(&recv_ctxs, &t, &zero);
 	if (!r)
 		return;
-	r->copy_ns = 0;
 	r->dequeue_start_ns = 0;
 	r->sk = (__u64)BPF_CORE_READ(sock, sk);
 	r->start_ns = bpf_ktime_get_ns();
 }
 
-static __always_inline void recv_exit(void)
+static __always_inline void recv_exit(__s64 ret)
 {
 	__u32 t = tid();
 	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
 
 	if (!r || !r->start_ns)
 		return;
-	on_recvmsg_exit(r);
+	on_recvmsg_exit(r, ret);
 	r->start_ns = 0;
 }
 
 /* fentry/fexit set */
 
-SEC("fexit/virtio_transport_stream_has_space")
-int BPF_PROG(fx_has_space, struct vsock_sock *vsk, __s64 ret)
+SEC("fentry/virtio_transport_notify_send_pre_block")
+int BPF_PROG(fe_send_block, struct vsock_sock *vsk)
 {
-	on_space(vsk, ret);
+	on_no_space(vsk);
 	return 0;
 }
 
@@ -603,25 +631,10 @@ int BPF_PROG(fe_dequeue)
 	return 0;
 }
 
-SEC("fexit/virtio_transport_stream_dequeue")
-int BPF_PROG(fx_dequeue, struct vsock_sock *vsk, struct msghdr *msg, size_t len, int flags,
-	     ssize_t ret)
-{
-	dequeue_exit(vsk, ret);
-	return 0;
-}
-
 SEC("fentry/virtio_transport_seqpacket_dequeue")
 int BPF_PROG(fe_seq_dequeue)
 {
 	dequeue_enter();
-	return 0;
-}
-
-SEC("fexit/virtio_transport_seqpacket_dequeue")
-int BPF_PROG(fx_seq_dequeue, struct vsock_sock *vsk, struct msghdr *msg, int flags, ssize_t ret)
-{
-	dequeue_exit(vsk, ret);
 	return 0;
 }
 
@@ -633,9 +646,9 @@ int BPF_PROG(fe_recvmsg, struct socket *sock)
 }
 
 SEC("fexit/vsock_connectible_recvmsg")
-int BPF_PROG(fx_recvmsg)
+int BPF_PROG(fx_recvmsg, struct socket *sock, struct msghdr *msg, size_t len, int flags, int ret)
 {
-	recv_exit();
+	recv_exit(ret);
 	return 0;
 }
 
@@ -647,28 +660,19 @@ int BPF_PROG(fe_data_ready, struct sock *sk)
 }
 
 SEC("fexit/vsock_poll")
-int BPF_PROG(fx_poll, struct file *file, struct socket *sock, void *wait, __u32 ret)
+int BPF_PROG(fx_poll, struct file *file, struct socket *sock, struct poll_table_struct *wait,
+	     __u32 ret)
 {
-	on_poll_exit(sock, ret);
+	on_poll_exit(sock, ret, poll_wanted(wait));
 	return 0;
 }
 
 /* kprobe/kretprobe set: the same, with arguments carried from entry to return */
 
-SEC("kprobe/virtio_transport_stream_has_space")
-int BPF_KPROBE(kp_has_space, struct vsock_sock *vsk)
+SEC("kprobe/virtio_transport_notify_send_pre_block")
+int BPF_KPROBE(kp_send_block, struct vsock_sock *vsk)
 {
-	save(&space_ctxs, (__u64)vsk);
-	return 0;
-}
-
-SEC("kretprobe/virtio_transport_stream_has_space")
-int BPF_KRETPROBE(kr_has_space, __s64 ret)
-{
-	struct call_ctx c;
-
-	if (take(&space_ctxs, &c))
-		on_space((struct vsock_sock *)c.arg, ret);
+	on_no_space(vsk);
 	return 0;
 }
 
@@ -680,24 +684,10 @@ int BPF_KPROBE(kp_dequeue)
 	return 0;
 }
 
-SEC("kretprobe/virtio_transport_stream_dequeue")
-int BPF_KRETPROBE(kr_dequeue, ssize_t ret)
-{
-	dequeue_exit(NULL, ret);
-	return 0;
-}
-
 SEC("kprobe/virtio_transport_seqpacket_dequeue")
 int BPF_KPROBE(kp_seq_dequeue)
 {
 	dequeue_enter();
-	return 0;
-}
-
-SEC("kretprobe/virtio_transport_seqpacket_dequeue")
-int BPF_KRETPROBE(kr_seq_dequeue, ssize_t ret)
-{
-	dequeue_exit(NULL, ret);
 	return 0;
 }
 
@@ -709,9 +699,9 @@ int BPF_KPROBE(kp_recvmsg, struct socket *sock)
 }
 
 SEC("kretprobe/vsock_connectible_recvmsg")
-int BPF_KRETPROBE(kr_recvmsg)
+int BPF_KRETPROBE(kr_recvmsg, int ret)
 {
-	recv_exit();
+	recv_exit(ret);
 	return 0;
 }
 
@@ -723,9 +713,9 @@ int BPF_KPROBE(kp_data_ready, struct sock *sk)
 }
 
 SEC("kprobe/vsock_poll")
-int BPF_KPROBE(kp_poll, struct file *file, struct socket *sock)
+int BPF_KPROBE(kp_poll, struct file *file, struct socket *sock, struct poll_table_struct *wait)
 {
-	save(&poll_ctxs, (__u64)sock);
+	save(&poll_ctxs, (__u64)sock, poll_wanted(wait));
 	return 0;
 }
 
@@ -735,7 +725,7 @@ int BPF_KRETPROBE(kr_poll, __u32 ret)
 	struct call_ctx c;
 
 	if (take(&poll_ctxs, &c))
-		on_poll_exit((struct socket *)c.arg, ret);
+		on_poll_exit((struct socket *)c.arg, ret, c.want);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
 #endif
 
 #define VST_NR_OPS	8	/* VIRTIO_VSOCK_OP_INVALID .. _CREDIT_REQUEST */
+#define VST_OP_REQUEST	1
+#define VST_OP_RESPONSE	2
 #define VST_OP_RW	5
 #define VST_OP_CREDIT_UPDATE	6
 #define VST_OP_CREDIT_REQUEST	7
@@ -43,7 +45,8 @@ struct vst_conn {
 	__u64 tx_bytes, rx_bytes;	/* RW payload */
 	__u32 peer_buf_alloc, peer_fwd_cnt;	/* last advertised by the peer */
 	__s64 credit;			/* this side's credit as a sender, once known */
-	__u32 credit_valid, pad2;
+	__u32 credit_valid;
+	__u16 seen_packet, from_start;	/* from_start: traced from the handshake */
 	__u64 first_ns, last_ns;
 	/* credit stalls of this side as a sender */
 	__u64 stalls, stall_ns, stall_max_ns, stall_start_ns;
@@ -58,7 +61,7 @@ struct vst_conn {
 	/* the application side, from socket calls */
 	__u64 vvs;			/* struct virtio_vsock_sock * of this side, once seen */
 	__u64 data_ready, data_ready_below_lowat, poll_in;
-	__u64 reads, read_bytes, read_ns, copy_ns;
+	__u64 reads;			/* user space fills it in from the read histograms */
 	__u32 pid;
 	char comm[VST_COMM_LEN];
 };

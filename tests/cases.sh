@@ -5,6 +5,8 @@
 # line per case, the format every part of the suite uses:
 #   ok - FILE: CASE            ok - FILE: CASE # SKIP reason   (case exit 77)
 #   not ok - FILE: CASE (exit N), followed by the case's output, indented
+# A case that runs a suite of its own may append result lines in the same
+# format to the file named by $VS_CASE_TAP: they are printed after its line.
 # POSIX sh: it runs on the host and in the test VM's busybox.
 lib=
 if [ "${1:-}" = --lib ]; then
@@ -18,8 +20,8 @@ for f in "$@"; do
 	name=$(basename "$f")
 	for c in $(sed -n 's/^\(test_[A-Za-z0-9_]*\)[ ]*()[ ]*{*[ ]*$/\1/p' "$f"); do
 		dir=$(mktemp -d)
-		(cd "$dir" && timeout "$limit" sh -c "${lib:+. '$lib'; }. '$f'; $c") \
-			>"$dir/.log" 2>&1 </dev/null
+		(cd "$dir" && VS_CASE_TAP=$dir/.tap timeout "$limit" \
+			sh -c "${lib:+. '$lib'; }. '$f'; $c") >"$dir/.log" 2>&1 </dev/null
 		rc=$?
 		if [ $rc -eq 0 ]; then
 			echo "ok - $name: $c"
@@ -32,6 +34,7 @@ for f in "$@"; do
 			tail -n 40 "$dir/.log" | sed 's/^/    /'
 			status=1
 		fi
+		[ -s "$dir/.tap" ] && grep -E '^(not )?ok - ' "$dir/.tap"
 		rm -rf "$dir"
 	done
 done

@@ -84,25 +84,31 @@ int vs_ctl_is(const char *line, const char *word)
 	return !strncmp(line, word, n) && (line[n] == '\0' || line[n] == ' ');
 }
 
-int vs_ctl_get(const char *line, const char *key, char *out, size_t cap)
+/* Where the value of " key=" starts in line, or NULL. */
+static const char *find_value(const char *line, const char *key)
 {
 	size_t klen = strlen(key);
 
 	for (const char *p = strchr(line, ' '); p; p = strchr(p + 1, ' ')) {
-		const char *v = p + 1;
-		size_t vlen;
-
-		if (strncmp(v, key, klen) || v[klen] != '=')
-			continue;
-		v += klen + 1;
-		vlen = strcspn(v, " ");
-		if (vlen >= cap)
-			return -1;
-		memcpy(out, v, vlen);
-		out[vlen] = '\0';
-		return 0;
+		if (!strncmp(p + 1, key, klen) && p[1 + klen] == '=')
+			return p + 2 + klen;
 	}
-	return -1;
+	return NULL;
+}
+
+int vs_ctl_get(const char *line, const char *key, char *out, size_t cap)
+{
+	const char *v = find_value(line, key);
+	size_t vlen;
+
+	if (!v)
+		return -1;
+	vlen = strcspn(v, " ");
+	if (vlen >= cap)
+		return -1;
+	memcpy(out, v, vlen);
+	out[vlen] = '\0';
+	return 0;
 }
 
 int vs_ctl_get_u64(const char *line, const char *key, uint64_t *out)
@@ -113,4 +119,31 @@ int vs_ctl_get_u64(const char *line, const char *key, uint64_t *out)
 	if (vs_ctl_get(line, key, v, sizeof(v)))
 		return -1;
 	return vs_parse_uint(v, 0, UINT64_MAX, out, &why);
+}
+
+int vs_ctl_get_rest(const char *line, const char *key, char *out, size_t cap)
+{
+	const char *v = find_value(line, key);
+	size_t vlen;
+
+	if (!v)
+		return -1;
+	vlen = strlen(v);
+	if (vlen >= cap)
+		return -1;
+	memcpy(out, v, vlen + 1);
+	return 0;
+}
+
+int vs_ctl_unread(struct vs_ctl *c, const char *line)
+{
+	size_t l = strlen(line);
+
+	if (l > VS_CTL_LINE_MAX || c->len + l + 1 > sizeof(c->buf))
+		return -EMSGSIZE;
+	memmove(c->buf + l + 1, c->buf, c->len);
+	memcpy(c->buf, line, l);
+	c->buf[l] = '\n';
+	c->len += l + 1;
+	return 0;
 }

@@ -35,5 +35,45 @@ int vs_ctl_is(const char *line, const char *word);
 int vs_ctl_get(const char *line, const char *key, char *out, size_t cap);
 /* The value of key as an unsigned number; 0, or -1 if absent or malformed. */
 int vs_ctl_get_u64(const char *line, const char *key, uint64_t *out);
+/*
+ * Copies everything after " key=" to the end of line into out: the last
+ * field of a line, which may hold blanks (a reason, a message). 0, or -1 if
+ * absent or too long.
+ */
+int vs_ctl_get_rest(const char *line, const char *key, char *out, size_t cap);
+/*
+ * Puts line (without its newline) back in front of what c has buffered, so
+ * the next vs_ctl_recv() returns it again. 0, or -EMSGSIZE if it does not fit.
+ */
+int vs_ctl_unread(struct vs_ctl *c, const char *line);
+
+/*
+ * Where a control channel runs. The transport is a small interface, so a
+ * tool takes TCP (upstream's --control-host/--control-port) and vsock itself
+ * (between nested VMs, where no IP network may exist) alike.
+ */
+struct vs_ctl_ep;
+struct vs_ctl_transport {
+	const char *name;				/* "tcp", "vsock" */
+	int (*listen)(const struct vs_ctl_ep *ep);	/* a listening fd or -errno */
+	int (*connect)(const struct vs_ctl_ep *ep);	/* one attempt: fd or -errno */
+};
+extern const struct vs_ctl_transport vs_ctl_tcp, vs_ctl_vsock;
+
+struct vs_ctl_ep {
+	const struct vs_ctl_transport *t;
+	char host[256];		/* tcp: a name or address; empty: any (listen only) */
+	uint32_t cid;		/* vsock: the peer (connect) or local CID (listen; any) */
+	uint32_t port;
+};
+
+/* "CID:PORT" (a CID as vs_parse_cid takes it) into a vsock endpoint; 0, or -1 and why. */
+int vs_ctl_parse_vsock(const char *s, struct vs_ctl_ep *ep, const char **why);
+/* Connects to ep, retrying refused or reset attempts (the peer not listening yet) for timeout_ms. */
+int vs_ctl_connect(const struct vs_ctl_ep *ep, int timeout_ms);
+/* Accepts one connection within timeout_ms (-1: forever); fd or -errno (-ETIMEDOUT). */
+int vs_ctl_accept(int lfd, int timeout_ms);
+/* "tcp 127.0.0.1:1234", "vsock 2:1235": for messages. */
+const char *vs_ctl_ep_str(const struct vs_ctl_ep *ep, char *buf, size_t len);
 
 #endif

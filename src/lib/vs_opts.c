@@ -254,9 +254,21 @@ uint32_t vs_opt_cid(const char *opt, const char *arg)
 	return v;
 }
 
-void vs_opt_bad(int opt, char *const argv[])
+void vs_opt_bad(int opt, char **argv)
 {
 	if (opt == ':')
 		vs_usage_error("%s needs a value", argv[optind - 1]);
 	vs_usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
+const char *vs_opt_name(const struct option *opts, int val)
+{
+	static char buf[48];
+
+	for (const struct option *o = opts; o->name; o++)
+		if (o->val == val) {
+			snprintf(buf, sizeof(buf), "--%s", o->name);
+			return buf;
+		}
+	return "?";
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
 
 /* Exit status for bad command-line input. */
 #define VS_EXIT_USAGE 2
@@ -48,11 +49,12 @@ uint64_t vs_opt_uint(const char *opt, const char *arg, uint64_t min, uint64_t ma
 double vs_opt_seconds(const char *opt, const char *arg, double min, double max);
 uint32_t vs_opt_cid(const char *opt, const char *arg);
 /*
- * getopt_long() (optstring starting with ':', opterr 0) returned opt, ':'
- * (a value is missing) or anything else it does not know: exit 2 naming
- * argv[optind - 1].
+ * getopt_long() (opterr = 0, optstring starting with ':') returned ':' (a
+ * missing value) or '?' (an unknown option): exit 2 naming the option.
  */
 __attribute__((noreturn))
-void vs_opt_bad(int opt, char *const argv[]);
+void vs_opt_bad(int opt, char **argv);
+/* "--NAME" of the option whose val is val in opts, for messages ("?" if none). */
+const char *vs_opt_name(const struct option *opts, int val);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "vs_out.h"
+#include "vs_clock.h"
 
 #include <math.h>
 #include <string.h>
@@ -190,4 +191,28 @@ char *vs_fmt_bytes(char *buf, size_t len, uint64_t bytes)
 	else
 		snprintf(buf, len, "%.2f %s", v, units[u]);
 	return buf;
+}
+
+void vs_interval_line(FILE *f, const char *id, double a, double b, uint64_t bytes,
+		      const char *dir)
+{
+	char tr[32];
+
+	fprintf(f, "[%3s] %6.2f-%-6.2f sec  %-13s  %7.3f Gbits/s   %s\n", id, a, b,
+		vs_fmt_bytes(tr, sizeof(tr), bytes), vs_gbps(bytes, (uint64_t)((b - a) * 1e9)), dir);
+}
+
+void vs_print_cpu(FILE *f, const char *prefix, const struct vs_cpu *c, uint64_t bytes)
+{
+	fprintf(f, "%scpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n", prefix,
+		(double)c->user_us / 1e6, (double)c->sys_us / 1e6, vs_cpu_us_per_mb(c, bytes));
+}
+
+void vs_json_cpu(struct vs_json *j, const char *key, const struct vs_cpu *c, uint64_t bytes)
+{
+	vs_json_obj_begin(j, key);
+	vs_json_double(j, "user_sec", (double)c->user_us / 1e6);
+	vs_json_double(j, "sys_sec", (double)c->sys_us / 1e6);
+	vs_json_double(j, "usec_per_mb", vs_cpu_us_per_mb(c, bytes));
+	vs_json_obj_end(j);
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vs_clock.h"
+
 #define VS_JSON_MAX_DEPTH 32
 
 /*
@@ -38,6 +40,19 @@ void vs_json_bool(struct vs_json *j, const char *key, bool val);
 void vs_json_null(struct vs_json *j, const char *key);
 /* Ends the document with a newline; returns -1 if it was malformed. */
 int vs_json_finish(struct vs_json *j);
+
+/*
+ * One iperf3-style interval line, "[ID] A-B sec  TRANSFER  RATE Gbits/s  DIR",
+ * under the header VS_INTERVAL_HEADER.
+ */
+#define VS_INTERVAL_HEADER "[ ID] Interval          Transfer       Bitrate          Dir\n"
+void vs_interval_line(FILE *f, const char *id, double a, double b, uint64_t bytes,
+		      const char *dir);
+
+/* "PREFIXcpu: user U sec, sys S sec, N usec/MB" for CPU time c over bytes moved. */
+void vs_print_cpu(FILE *f, const char *prefix, const struct vs_cpu *c, uint64_t bytes);
+/* {"user_sec", "sys_sec", "usec_per_mb"} under key. */
+void vs_json_cpu(struct vs_json *j, const char *key, const struct vs_cpu *c, uint64_t bytes);
 
 /* "1.50 GiB", "512 B": binary units, for people. */
 char *vs_fmt_bytes(char *buf, size_t len, uint64_t bytes);

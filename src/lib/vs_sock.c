@@ -4,6 +4,10 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/vm_sockets_diag.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -31,18 +35,31 @@ static union vs_addr make_addr(uint32_t cid, uint32_t port)
 	return a;
 }
 
-int vs_connect(int type, uint32_t cid, uint32_t port)
+int vs_socket(int type)
+{
+	int fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int vs_connect_fd(int fd, uint32_t cid, uint32_t port)
 {
 	union vs_addr a = make_addr(cid, port);
-	int fd, err;
 
-	fd = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+	while (connect(fd, &a.sa, sizeof(a.svm)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int vs_connect(int type, uint32_t cid, uint32_t port)
+{
+	int fd = vs_socket(type), err;
+
 	if (fd < 0)
-		return -errno;
-	while (connect(fd, &a.sa, sizeof(a.svm)) < 0) {
-		if (errno == EINTR)
-			continue;
-		err = -errno;
+		return fd;
+	err = vs_connect_fd(fd, cid, port);
+	if (err) {
 		close(fd);
 		return err;
 	}
@@ -73,6 +90,21 @@ int vs_accept(int lfd)
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	return fd < 0 ? -errno : fd;
+}
+
+int vs_accept_timeout(int lfd, int timeout_ms, const atomic_bool *stop)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR && !(stop && atomic_load(stop)));
+	if (r == 0)
+		return -ETIMEDOUT;
+	if (r < 0)
+		return -errno;
+	return vs_accept(lfd);
 }
 
 static int addr_of(int fd, uint32_t *cid, uint32_t *port, bool peer)
@@ -193,4 +225,56 @@ ssize_t vs_read_full(int fd, void *buf, size_t len)
 		done += (size_t)n;
 	}
 	return (ssize_t)done;
+}
+
+int vs_vsock_listening(uint32_t port)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct vsock_diag_req req;
+	} q = {
+		.nlh = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.req = { .sdiag_family = AF_VSOCK, .vdiag_states = 1U << 10 /* TCP_LISTEN */ },
+	};
+	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
+	long buf[8192 / sizeof(long)];
+	int fd, found = 0, err = 0;
+	bool done = false;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, &q, sizeof(q), 0, (struct sockaddr *)&nl, sizeof(nl)) < 0)
+		err = -errno;
+	while (!err && !done) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EPROTO;
+			break;
+		}
+		for (; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			const struct vsock_diag_msg *m = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				err = e->error ? e->error : -EPROTO;
+				break;
+			}
+			if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY && m->vdiag_state == 10 &&
+			    m->vdiag_src_port == port)
+				found = 1;
+		}
+	}
+	close(fd);
+	return err ? err : found;
 }

@@ -114,15 +114,12 @@ void report_start(const struct perf_test *t)
 void report_interval_header(const struct perf_test *t)
 {
 	if (!t->cfg->json)
-		printf("[ ID] Interval          Transfer       Bitrate          Dir\n");
+		printf(VS_INTERVAL_HEADER);
 }
 
 static void interval_line(const char *id, double a, double b, uint64_t bytes, const char *dir)
 {
-	char tr[32];
-
-	printf("[%3s] %6.2f-%-6.2f sec  %-13s  %7.3f Gbits/s   %s\n", id, a, b,
-	       vs_fmt_bytes(tr, sizeof(tr), bytes), vs_gbps(bytes, (uint64_t)((b - a) * 1e9)), dir);
+	vs_interval_line(stdout, id, a, b, bytes, dir);
 }
 
 void report_interval(struct perf_test *t, double start, double end, const uint64_t *prev,
@@ -382,26 +379,14 @@ static void text_end(const struct perf_test *t, int problems, const struct trace
 	if (t->spec.time_ms || multi)
 		printf("wall-clock rate: %f Gbits/s over %f sec\n", vs_gbps(moved, t->end_ns - t->start_ns),
 		       sec(t->end_ns - t->start_ns));
-	printf("cpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n", (double)cpu.user_us / 1e6,
-	       (double)cpu.sys_us / 1e6, vs_cpu_us_per_mb(&cpu, moved));
+	vs_print_cpu(stdout, "", &cpu, moved);
 	if (t->have_peer_cpu)
-		printf("peer cpu: user %.3f sec, sys %.3f sec, %.1f usec/MB\n",
-		       (double)t->peer_cpu.user_us / 1e6, (double)t->peer_cpu.sys_us / 1e6,
-		       vs_cpu_us_per_mb(&t->peer_cpu, moved));
+		vs_print_cpu(stdout, "peer ", &t->peer_cpu, moved);
 	if (tv)
 		text_trace(tv);
 	if (t->session && !problems)
 		printf("check: the peer confirmed every stream's byte count%s\n",
 		       t->spec.verify ? " and the payload" : "");
-}
-
-static void json_cpu(struct vs_json *j, const char *key, const struct vs_cpu *c, uint64_t bytes)
-{
-	vs_json_obj_begin(j, key);
-	vs_json_double(j, "user_sec", (double)c->user_us / 1e6);
-	vs_json_double(j, "sys_sec", (double)c->sys_us / 1e6);
-	vs_json_double(j, "usec_per_mb", vs_cpu_us_per_mb(c, bytes));
-	vs_json_obj_end(j);
 }
 
 static void json_sum(struct vs_json *j, const char *key, const struct totals *x, bool send)
@@ -605,9 +590,9 @@ static void json_end(const struct perf_test *t, int problems, const struct trace
 		vs_json_obj_end(&j);
 	}
 	vs_json_obj_begin(&j, "cpu_utilization");
-	json_cpu(&j, "local", &cpu, moved);
+	vs_json_cpu(&j, "local", &cpu, moved);
 	if (t->have_peer_cpu)
-		json_cpu(&j, "remote", &t->peer_cpu, moved);
+		vs_json_cpu(&j, "remote", &t->peer_cpu, moved);
 	vs_json_obj_end(&j);
 	if (tv)
 		json_trace(&j, tv);

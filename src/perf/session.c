@@ -319,21 +319,6 @@ int session_client(const struct perf_cfg *cfg)
 	return run_test(t, &c);
 }
 
-static int accept_timeout(int lfd, int timeout_ms)
-{
-	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	int r;
-
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR && !atomic_load(&perf_stop));
-	if (r == 0)
-		return -ETIMEDOUT;
-	if (r < 0)
-		return -errno;
-	return vs_accept(lfd);
-}
-
 int session_serve(const struct perf_cfg *cfg, int ctl_fd)
 {
 	char line[VS_CTL_LINE_MAX + 1], why[192];
@@ -363,7 +348,7 @@ int session_serve(const struct perf_cfg *cfg, int ctl_fd)
 	}
 	vs_ctl_send(&c, "OK port=%u", port);
 	for (unsigned int i = 0; i < t->nstreams; i++) {
-		int dfd = accept_timeout(lfd, ACCEPT_TIMEOUT_MS);
+		int dfd = vs_accept_timeout(lfd, ACCEPT_TIMEOUT_MS, &perf_stop);
 
 		if (dfd < 0) {
 			fprintf(stderr, "vsock_perf: data stream %u of %u did not arrive: %s\n", i + 1,
@@ -443,7 +428,7 @@ int serve(const struct perf_cfg *cfg)
 		vs_die("listen on port %u: %s", cfg->port, strerror(-lfd));
 	report_listening(cfg);
 	do {
-		int fd = accept_timeout(lfd, -1), kind;
+		int fd = vs_accept_timeout(lfd, -1, &perf_stop), kind;
 
 		if (fd < 0) {
 			if (atomic_load(&perf_stop))

@@ -128,14 +128,7 @@ static const struct option longopts[] = {
 /* The option's name for messages, e.g. "--streams". */
 static const char *name_of(int val)
 {
-	static char buf[40];
-
-	for (const struct option *o = longopts; o->name; o++)
-		if (o->val == val) {
-			snprintf(buf, sizeof(buf), "--%s", o->name);
-			return buf;
-		}
-	return "?";
+	return vs_opt_name(longopts, val);
 }
 
 /* Options that only make sense on one side or together are refused, not ignored. */

@@ -20,19 +20,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifndef SO_EE_ORIGIN_ZEROCOPY
-#define SO_EE_ORIGIN_ZEROCOPY 5
-#endif
-#ifndef SO_EE_CODE_ZEROCOPY_COPIED
-#define SO_EE_CODE_ZEROCOPY_COPIED 1
-#endif
-#ifndef MSG_ZEROCOPY
-#define MSG_ZEROCOPY 0x4000000
-#endif
-#ifndef SO_ZEROCOPY
-#define SO_ZEROCOPY 60
-#endif
-
 /* A zerocopy completion should follow a send at once; this long is a hang. */
 #define ZC_COMPLETION_TIMEOUT_MS 10000
 

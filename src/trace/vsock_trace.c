@@ -52,6 +52,8 @@ static struct {
 } env = { .min_ms = 10 };
 
 static volatile sig_atomic_t exiting;
+/* When the hooks were attached (JSON's elapsed field). */
+static uint64_t attached_ns;
 /* "interval" for the periodic reports, "summary" for the last one (JSON's report field). */
 static const char *report_kind = "interval";
 
@@ -170,6 +172,7 @@ static void json_begin(struct vs_json *j, const char *kind)
 	vs_json_str(j, "mode", modes[env.mode].name);
 	vs_json_str(j, "report", kind);
 	vs_json_double(j, "time", (double)time(NULL));
+	vs_json_double(j, "elapsed", (double)(vs_now_ns() - attached_ns) / 1e9);
 }
 
 /* A report is a table for people or, with --json, one object with a list. */
@@ -221,6 +224,8 @@ static void report_credit(const struct conns *cs)
 			vs_json_u64(&j, "peer_fwd_cnt", c->peer_fwd_cnt);
 			vs_json_i64(&j, "credit", credit);
 			vs_json_bool(&j, "credit_exact", exact);
+			vs_json_u64(&j, "stalls", c->stalls);
+			vs_json_double(&j, "stall_ms", (double)c->stall_ns / 1e6);
 			vs_json_obj_end(&j);
 			continue;
 		}
@@ -595,7 +600,7 @@ static void parse(int argc, char **argv)
 		case 'h':
 			usage();
 			exit(0);
-		default:	/* ':' or unknown */
+		default:
 			vs_opt_bad(opt, argv);
 		}
 	}
@@ -646,7 +651,7 @@ int main(int argc, char **argv)
 		modes[env.mode].name, t.kprobe ? "kprobes" : "fentry/fexit",
 		env.o.groups & VST_G_PACKETS ? " and the vsock tracepoints" : "", env.json ? "" : "\n");
 	fflush(stdout);
-	last = vs_now_ns();
+	last = attached_ns = vs_now_ns();
 	while (!exiting) {
 		uint64_t now = vs_now_ns(), next = env.interval_s ?
 			last + (uint64_t)(env.interval_s * 1e9) : UINT64_MAX;

@@ -25,18 +25,17 @@ struct hook {
 static void hooks_of(struct vsock_trace_bpf *s, struct hook *h)
 {
 	struct hook table[NR_HOOKS] = {
-		{ "virtio_transport_stream_has_space", VST_G_STALLS,
-		  { NULL, s->progs.fx_has_space }, { s->progs.kp_has_space, s->progs.kr_has_space }, false },
-		{ "virtio_transport_stream_dequeue", VST_G_STALLS | VST_G_READS,
-		  { s->progs.fe_dequeue, s->progs.fx_dequeue }, { s->progs.kp_dequeue, s->progs.kr_dequeue }, false },
-		{ "virtio_transport_seqpacket_dequeue", VST_G_STALLS | VST_G_READS,
-		  { s->progs.fe_seq_dequeue, s->progs.fx_seq_dequeue },
-		  { s->progs.kp_seq_dequeue, s->progs.kr_seq_dequeue }, false },
-		{ "vsock_connectible_recvmsg", VST_G_READS,
+		{ "virtio_transport_notify_send_pre_block", VST_G_STALLS,
+		  { s->progs.fe_send_block, NULL }, { s->progs.kp_send_block, NULL }, false },
+		{ "virtio_transport_stream_dequeue", VST_G_READS,
+		  { s->progs.fe_dequeue, NULL }, { s->progs.kp_dequeue, NULL }, false },
+		{ "virtio_transport_seqpacket_dequeue", VST_G_READS,
+		  { s->progs.fe_seq_dequeue, NULL }, { s->progs.kp_seq_dequeue, NULL }, false },
+		{ "vsock_connectible_recvmsg", VST_G_READS | VST_G_STALLS,
 		  { s->progs.fe_recvmsg, s->progs.fx_recvmsg }, { s->progs.kp_recvmsg, s->progs.kr_recvmsg }, false },
 		{ "vsock_data_ready", VST_G_WAKEUPS,
 		  { s->progs.fe_data_ready, NULL }, { s->progs.kp_data_ready, NULL }, false },
-		{ "vsock_poll", VST_G_WAKEUPS,
+		{ "vsock_poll", VST_G_WAKEUPS | VST_G_STALLS,
 		  { NULL, s->progs.fx_poll }, { s->progs.kp_poll, s->progs.kr_poll }, false },
 	};
 
@@ -215,12 +214,68 @@ void vst_close(struct vst *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Reads per connection, from one pass over the read histograms (one value per process). */
+struct conn_reads {
+	struct vst_conn_key k;
+	uint64_t n;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vst_conn_key));
+}
+
+static size_t collect_reads(struct vst *t, struct conn_reads **out)
+{
+	int fd = bpf_map__fd(t->skel->maps.read_hists);
+	struct vst_hist_key k, next;
+	struct vst_read_hists v;
+	struct conn_reads *r = NULL;
+	size_t n = 0, cap = 0, m = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		if (n == cap) {
+			struct conn_reads *g = realloc(r, (cap = cap ? 2 * cap : 64) * sizeof(*r));
+
+			if (!g)
+				break;	/* the counts stay low; nothing else depends on them */
+			r = g;
+		}
+		r[n].k = k.conn;
+		r[n++].n = v.h[0].count;
+	}
+	if (n)
+		qsort(r, n, sizeof(*r), by_key);
+	for (size_t i = 0; i < n; i++) {	/* merge the processes of one connection */
+		if (m && !by_key(&r[m - 1].k, &r[i].k))
+			r[m - 1].n += r[i].n;
+		else
+			r[m++] = r[i];
+	}
+	*out = r;
+	return m;
+}
+
+static uint64_t reads_of(const struct conn_reads *r, size_t n, const struct vst_conn_key *k)
+{
+	const struct conn_reads *hit = n ? bsearch(k, r, n, sizeof(*r), by_key) : NULL;
+
+	return hit ? hit->n : 0;
+}
+
 int vst_for_each_conn(struct vst *t,
 		      void (*fn)(const struct vst_conn_key *k, const struct vst_conn *c, void *arg),
 		      void *arg)
 {
-	int fd = bpf_map__fd(t->skel->maps.conns), n = 0;
+	int fd = bpf_map__fd(t->skel->maps.conns), n = 0, err;
 	struct vst_conn_key k, next;
+	struct conn_reads *reads;
+	size_t nreads = collect_reads(t, &reads);
 	struct vst_conn c;
 	void *prev = NULL;
 
@@ -229,15 +284,24 @@ int vst_for_each_conn(struct vst *t,
 		prev = &k;
 		if (bpf_map_lookup_elem(fd, &k, &c))
 			continue;	/* removed meanwhile */
+		c.reads = reads_of(reads, nreads, &k);
 		fn(&k, &c, arg);
 		n++;
 	}
-	return errno == ENOENT ? n : -errno;
+	err = errno;
+	free(reads);
+	return err == ENOENT ? n : -err;
 }
 
 int vst_get_conn(struct vst *t, const struct vst_conn_key *k, struct vst_conn *c)
 {
-	return bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.conns), k, c) ? -errno : 0;
+	struct vst_hist h;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.conns), k, c))
+		return -errno;
+	vst_hist_sum(t, VST_HIST_READ, 0, k, &h);
+	c->reads = h.count;
+	return 0;
 }
 
 void vst_hist_add(struct vst_hist *sum, const struct vst_hist *h)

@@ -17,7 +17,7 @@
 /* Hook groups; a mode asks for the ones it reads. */
 enum {
 	VST_G_PACKETS = 1 << 0,	/* the two vsock tracepoints: packets, credit fields */
-	VST_G_STALLS = 1 << 1,	/* stream_has_space (+ dequeue, to see the receiver) */
+	VST_G_STALLS = 1 << 1,	/* send blocks and POLLOUT-less polls (+ recvmsg, to see the receiver) */
 	VST_G_READS = 1 << 2,	/* recvmsg and dequeue: read latency */
 	VST_G_WAKEUPS = 1 << 3,	/* vsock_data_ready and vsock_poll */
 	VST_G_ALL = 0xf,

@@ -2,20 +2,13 @@
 # vsock_perf here runs under the novsock shim: socket(AF_VSOCK) fails and is
 # logged, which proves the tool gave up before creating any socket.
 
-perf() {
-	VSOCKSCOPE_NOVSOCK_LOG=$PWD/vsock.log LD_PRELOAD=$VS_ROOT/build/tests/novsock.so \
-		"$VS_ROOT/build/bin/vsock_perf" "$@"
-}
-
-no_socket_attempted() {
-	[ ! -s vsock.log ] || vs_fail "a vsock socket was attempted: $(cat vsock.log)"
-}
+. "$VS_ROOT/tests/lib/cli.sh"
+perf() { vs_novsock vsock_perf "$@"; }
 
 # Every bad input exits 2 with one line naming the option and the value.
 test_bad_options_exit_2_before_any_socket() {
-	. "$VS_ROOT/tests/lib/cli.sh"
 	check_bad_options perf
-	no_socket_attempted
+	vs_no_socket_attempted
 }
 
 # Without vsock_loopback the kernel sends CID 1 to the hypervisor: refused.
@@ -24,14 +17,14 @@ test_cid1_refused_without_loopback() {
 	vs_run_rc 1 perf --sender 1 --bytes 1M
 	vs_assert_file_match err "refusing to connect to CID 1: the vsock_loopback transport is not loaded"
 	[ "$(wc -l <err)" -eq 1 ] || vs_fail "expected one line: $(cat err)"
-	no_socket_attempted
+	vs_no_socket_attempted
 }
 
 test_cid_local_name_refused_too() {
 	[ -e /sys/module/vsock_loopback ] && vs_skip "vsock_loopback is loaded on this host"
 	vs_run_rc 1 perf --sender local --compat
 	vs_assert_file_match err "refusing to connect to CID 1"
-	no_socket_attempted
+	vs_no_socket_attempted
 }
 
 test_help_lists_every_option() {
@@ -40,7 +33,7 @@ test_help_lists_every_option() {
 		bidir time verify latency rounds compat loop interval json; do
 		grep -q -- "--$o" out || vs_fail "--help does not mention --$o"
 	done
-	no_socket_attempted
+	vs_no_socket_attempted
 }
 
 # The VM suite refuses to run on the bare machine. PATH holds stubs, so even a

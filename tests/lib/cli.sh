@@ -28,3 +28,16 @@ check_bad_options() {
 		vs_usage_case vsock_perf "$args" "$want" "$@"
 	done || exit 1
 }
+
+# vs_novsock TOOL ARGS...: build/bin/TOOL under the novsock shim: socket(AF_VSOCK) fails and
+# is logged to ./vsock.log, which vs_no_socket_attempted then checks is empty.
+vs_novsock() {
+	_t=$1
+	shift
+	VSOCKSCOPE_NOVSOCK_LOG=$PWD/vsock.log LD_PRELOAD=$VS_ROOT/build/tests/novsock.so \
+		${VS_SANDBOX:-} "$VS_ROOT/build/bin/$_t" "$@"
+}
+
+vs_no_socket_attempted() {
+	[ ! -s vsock.log ] || vs_fail "a vsock socket was attempted: $(cat vsock.log)"
+}

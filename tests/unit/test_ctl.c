@@ -3,8 +3,10 @@
 #include "unit.h"
 #include "vs_clock.h"
 #include "vs_ctl.h"
+#include "vs_sock.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -247,6 +249,123 @@ TEST(get_u64)
 	CHECK_EQ_U64(v, 7);
 }
 
+TEST(get_rest)
+{
+	char v[32], tiny[4];
+
+	CHECK_EQ_INT(vs_ctl_get_rest("DONE id=3 result=fail why=client: recv: EAGAIN", "why", v,
+				     sizeof(v)), 0);
+	CHECK_STR(v, "client: recv: EAGAIN");
+	CHECK_EQ_INT(vs_ctl_get_rest("DONE id=3 why=", "why", v, sizeof(v)), 0);
+	CHECK_STR(v, "");
+	CHECK_EQ_INT(vs_ctl_get_rest("DONE id=3 why=a b=c", "b", v, sizeof(v)), 0);
+	CHECK_STR(v, "c");
+	CHECK_EQ_INT(vs_ctl_get_rest("DONE whyx=1", "why", v, sizeof(v)), -1);
+	CHECK_EQ_INT(vs_ctl_get_rest("why=1", "why", v, sizeof(v)), -1);	/* the first word is no field */
+	CHECK_EQ_INT(vs_ctl_get_rest("DONE why=abc", "why", tiny, sizeof(tiny)), 0);
+	CHECK_STR(tiny, "abc");
+	CHECK_EQ_INT(vs_ctl_get_rest("DONE why=abcd", "why", tiny, sizeof(tiny)), -1);
+}
+
+TEST(unread)
+{
+	struct vs_ctl c;
+	char *big = malloc(VS_CTL_LINE_MAX + 2);
+
+	REQUIRE(big);
+	REQUIRE(pair(50) == 0);
+	put("A\nB\n", 4);
+	CHECK_EQ_INT(recv_line(), 1);
+	CHECK_EQ_INT(vs_ctl_unread(&rx, "A"), 0);
+	CHECK_EQ_INT(recv_line(), 1);
+	CHECK_STR(line, "A");
+	CHECK_EQ_INT(recv_line(), 1);
+	CHECK_STR(line, "B");
+	CHECK_EQ_INT(vs_ctl_unread(&rx, ""), 0);	/* an empty line comes back empty */
+	CHECK_EQ_INT(recv_line(), 0);
+	CHECK_EQ_INT(recv_line(), -ETIMEDOUT);
+	unpair();
+
+	/* too long for a line, or for what is buffered: refused, nothing changed */
+	vs_ctl_init(&c, -1, 0);
+	memset(big, 'x', VS_CTL_LINE_MAX + 1);
+	big[VS_CTL_LINE_MAX + 1] = '\0';
+	CHECK_EQ_INT(vs_ctl_unread(&c, big), -EMSGSIZE);
+	CHECK_EQ_U64(c.len, 0);
+	big[VS_CTL_LINE_MAX] = '\0';
+	CHECK_EQ_INT(vs_ctl_unread(&c, big), 0);
+	CHECK_EQ_INT(vs_ctl_unread(&c, big), -EMSGSIZE);	/* 2 x (MAX + 1) > the buffer */
+	CHECK_EQ_U64(c.len, VS_CTL_LINE_MAX + 1);
+	free(big);
+}
+
+TEST(parse_vsock_endpoint)
+{
+	struct vs_ctl_ep ep;
+	const char *why = NULL;
+	char buf[64];
+
+	CHECK_EQ_INT(vs_ctl_parse_vsock("2:1235", &ep, &why), 0);
+	CHECK(ep.t == &vs_ctl_vsock);
+	CHECK_EQ_U64(ep.cid, 2);
+	CHECK_EQ_U64(ep.port, 1235);
+	CHECK_STR(vs_ctl_ep_str(&ep, buf, sizeof(buf)), "vsock 2:1235");
+	CHECK_EQ_INT(vs_ctl_parse_vsock("any:7", &ep, &why), 0);
+	CHECK_EQ_U64(ep.cid, VMADDR_CID_ANY);
+	CHECK_STR(vs_ctl_ep_str(&ep, buf, sizeof(buf)), "vsock -1:7");
+	CHECK_EQ_INT(vs_ctl_parse_vsock("local:4294967294", &ep, &why), 0);
+	CHECK_EQ_U64(ep.cid, 1);
+	CHECK_EQ_INT(vs_ctl_parse_vsock("1234", &ep, &why), -1);
+	CHECK_STR(why, "expected CID:PORT");
+	CHECK_EQ_INT(vs_ctl_parse_vsock(":1", &ep, &why), -1);
+	CHECK_EQ_INT(vs_ctl_parse_vsock("1:", &ep, &why), -1);
+	CHECK_EQ_INT(vs_ctl_parse_vsock("1:0", &ep, &why), -1);
+	CHECK_EQ_INT(vs_ctl_parse_vsock("1:4294967295", &ep, &why), -1);	/* VMADDR_PORT_ANY */
+	CHECK_EQ_INT(vs_ctl_parse_vsock("x:1", &ep, &why), -1);
+	CHECK_EQ_INT(vs_ctl_parse_vsock("1:2:3", &ep, &why), -1);
+	CHECK_EQ_INT(vs_ctl_parse_vsock("123456789012345678901234567890123:1", &ep, &why), -1);
+}
+
+/* The TCP transport on 127.0.0.1 (no vsock): listen, connect, a line each way. */
+TEST(tcp_transport)
+{
+	struct vs_ctl_ep ep = { .t = &vs_ctl_tcp, .host = "127.0.0.1" };
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	struct vs_ctl cl, sv;
+	uint64_t t0;
+	int lfd, cfd, sfd;
+	char buf[64];
+
+	lfd = ep.t->listen(&ep);	/* port 0: the kernel picks one */
+	REQUIRE(lfd >= 0);
+	REQUIRE(getsockname(lfd, (struct sockaddr *)&a, &len) == 0);
+	ep.port = ntohs(a.sin_port);
+	cfd = vs_ctl_connect(&ep, 1000);
+	REQUIRE(cfd >= 0);
+	sfd = vs_ctl_accept(lfd, 1000);
+	REQUIRE(sfd >= 0);
+	vs_ctl_init(&cl, cfd, 1000);
+	vs_ctl_init(&sv, sfd, 1000);
+	CHECK_EQ_INT(vs_ctl_send(&cl, "CASE id=%d", 7), 0);
+	CHECK_EQ_INT(vs_ctl_recv(&sv, buf, sizeof(buf)), 9);
+	CHECK_STR(buf, "CASE id=7");
+	snprintf(buf, sizeof(buf), "tcp 127.0.0.1:%u", ep.port);
+	CHECK_STR(vs_ctl_ep_str(&ep, line, sizeof(line)), buf);
+	close(cfd);
+	close(sfd);
+	/* no second client: accept times out */
+	CHECK_EQ_INT(vs_ctl_accept(lfd, 50), -ETIMEDOUT);
+	close(lfd);
+	/* nobody listens: connect retries for the time given, then says refused */
+	t0 = vs_now_ns();
+	CHECK_EQ_INT(vs_ctl_connect(&ep, 200), -ECONNREFUSED);
+	CHECK(vs_now_ns() - t0 >= 150000000ULL);
+	/* a name that does not resolve */
+	snprintf(ep.host, sizeof(ep.host), "no-such-host.invalid");
+	CHECK(vs_ctl_connect(&ep, 0) < 0);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -260,5 +379,9 @@ int main(void)
 	RUN(is);
 	RUN(get);
 	RUN(get_u64);
+	RUN(get_rest);
+	RUN(unread);
+	RUN(parse_vsock_endpoint);
+	RUN(tcp_transport);
 	return unit_exit();
 }

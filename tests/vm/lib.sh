@@ -51,3 +51,37 @@ _vs_modprobe1() {
     insmod "/vsockscope/modules/$1.ko" || vs_fail "insmod $1 failed"
 }
 
+
+# vs_export FILE [NAME]: print FILE between marker lines on the console, for the host to
+# extract from tests/vm/run's output with scripts/vm_extract (the guest has no other way
+# out). The opening marker carries the size and MD5, which the host checks.
+vs_export() {
+    [ -f "$1" ] || vs_fail "vs_export: no file $1"
+    _vs_n=${2:-$(basename "$1")}
+    echo "@@vsockscope-file $_vs_n $(wc -c <"$1" | tr -d ' ') $(md5sum <"$1" | cut -d' ' -f1)@@"
+    cat "$1"
+    [ -z "$(tail -c 1 "$1")" ] || echo
+    echo "@@vsockscope-end $_vs_n@@"
+}
+
+# vs_trace_bg OUT ARG...: start `vsock_trace ARG...` in the background (stdout to OUT, stderr
+# to OUT.err, pid in $vs_trace_pid) and return once its hooks are attached (its banner);
+# vs_trace_end OUT stops it with SIGINT (it prints its summary) and checks its status.
+vs_trace_bg() {
+    _vs_o=$1
+    shift
+    vsock_trace "$@" >"$_vs_o" 2>"$_vs_o.err" &
+    vs_trace_pid=$!
+    _vs_i=0
+    until grep -q '^Tracing vsock' "$_vs_o.err"; do
+        kill -0 $vs_trace_pid 2>/dev/null || vs_fail "vsock_trace $* exited: $(cat "$_vs_o.err")"
+        _vs_i=$((_vs_i + 1))
+        [ $_vs_i -lt 600 ] || vs_fail "vsock_trace $* did not attach within 60 s"
+        sleep 0.1
+    done
+}
+
+vs_trace_end() {
+    kill -INT $vs_trace_pid
+    wait $vs_trace_pid || vs_fail "vsock_trace failed: $(cat "$1.err")"
+}

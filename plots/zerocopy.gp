@@ -1,0 +1,13 @@
+# Copy against zerocopy receive: clustered bars of Gbit/s per buffer size (and setup), with
+# min-max error bars. Variables: data (header, then: category copy copy_min copy_max zc zc_min zc_max).
+load dir."/common.gp"
+set style data histograms
+set style histogram errorbars gap 1.5 lw 1.5
+set style fill solid 0.85 border lc rgb "#333333"
+set boxwidth 0.9
+set xlabel "buffer size (bytes per read)"
+set ylabel "throughput (Gbit/s, median; bars: min-max)"
+set yrange [0:*]
+set xtics rotate by -25 left
+plot data using 2:3:4:xtic(1) title "copy (read)" lt 1, \
+     "" using 5:6:7 title "zerocopy" lt 3
