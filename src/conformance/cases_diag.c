@@ -62,6 +62,15 @@ static void filter_init(struct cf_ctx *ctx, struct dfilter *f)
 	f->ctl_pport = p.svm.svm_port;
 }
 
+/*
+ * A connecting socket keeps the local CID it was bound with, VMADDR_CID_ANY
+ * (getsockname and vsock_diag agree), while its peer sees the transport's CID.
+ */
+static bool cid_eq(uint32_t a, uint32_t b)
+{
+	return a == b || a == ANY || b == ANY;
+}
+
 static bool is_case_sock(const struct dfilter *f, const struct dsock *s)
 {
 	bool port = s->src_port == f->port || s->src_port == f->port + 1 ||
@@ -70,10 +79,10 @@ static bool is_case_sock(const struct dfilter *f, const struct dsock *s)
 	if (!port)
 		return false;
 	if (f->ctl_vsock &&
-	    ((s->src_cid == f->ctl_lcid && s->src_port == f->ctl_lport &&
-	      s->dst_cid == f->ctl_pcid && s->dst_port == f->ctl_pport) ||
-	     (s->src_cid == f->ctl_pcid && s->src_port == f->ctl_pport &&
-	      s->dst_cid == f->ctl_lcid && s->dst_port == f->ctl_lport)))
+	    ((cid_eq(s->src_cid, f->ctl_lcid) && s->src_port == f->ctl_lport &&
+	      cid_eq(s->dst_cid, f->ctl_pcid) && s->dst_port == f->ctl_pport) ||
+	     (cid_eq(s->src_cid, f->ctl_pcid) && s->src_port == f->ctl_pport &&
+	      cid_eq(s->dst_cid, f->ctl_lcid) && s->dst_port == f->ctl_lport)))
 		return false;	/* an end of the control connection */
 	return true;
 }
@@ -322,25 +331,27 @@ static struct dsock own_sock(struct cf_ctx *ctx, int fd, int state, bool connect
 	return s;
 }
 
-/* "WORD ino=N cid=C port=P": a socket of the other side, for a shared kernel. */
+/* "WORD ino=N lcid=C lport=P pcid=C pport=P": a socket of the other side, for a shared kernel. */
 static void send_sock(struct cf_ctx *ctx, const char *word, const struct dsock *s)
 {
-	cf_send(ctx, "%s ino=%u cid=%u port=%u", word, s->ino, s->src_cid, s->src_port);
+	cf_send(ctx, "%s ino=%u lcid=%u lport=%u pcid=%u pport=%u", word, s->ino, s->src_cid,
+		s->src_port, s->dst_cid, s->dst_port);
 }
 
 static void expect_sock(struct cf_ctx *ctx, const char *word, struct dsock *s)
 {
+	static const char *const keys[] = { "ino", "lcid", "lport", "pcid", "pport" };
+	uint32_t *fields[] = { &s->ino, &s->src_cid, &s->src_port, &s->dst_cid, &s->dst_port };
 	char line[VS_CTL_LINE_MAX + 1];
-	uint64_t ino, cid, port;
 
 	cf_expect(ctx, word, line, sizeof(line));
-	if (vs_ctl_get_u64(line, "ino", &ino) || vs_ctl_get_u64(line, "cid", &cid) ||
-	    vs_ctl_get_u64(line, "port", &port) || ino > UINT32_MAX || cid > UINT32_MAX ||
-	    port > UINT32_MAX)
-		cf_fail(ctx, "control channel: malformed '%.80s'", line);
-	s->ino = (uint32_t)ino;
-	s->src_cid = (uint32_t)cid;
-	s->src_port = (uint32_t)port;
+	for (int i = 0; i < 5; i++) {
+		uint64_t v;
+
+		if (vs_ctl_get_u64(line, keys[i], &v) || v > UINT32_MAX)
+			cf_fail(ctx, "control channel: malformed '%.80s'", line);
+		*fields[i] = (uint32_t)v;
+	}
 }
 
 /*
@@ -419,20 +430,24 @@ void diag_listener_server(struct cf_ctx *ctx)
 static void check_connection(struct cf_ctx *ctx, int fd)
 {
 	struct dsock want[2];
-	unsigned int n = 1;
+	char a[32], b[32], c[32], d[32];
 
 	want[0] = own_sock(ctx, fd, VS_SS_ESTABLISHED, true);
 	send_sock(ctx, "SOCK", &want[0]);
 	want[1] = (struct dsock){ .type = SOCK_STREAM, .state = VS_SS_ESTABLISHED };
 	expect_sock(ctx, "SOCK", &want[1]);
-	if (want[1].src_cid != want[0].dst_cid || want[1].src_port != want[0].dst_port)
-		cf_fail(ctx, "the peer's socket is %u:%u, but getpeername gives %u:%u",
-			want[1].src_cid, want[1].src_port, want[0].dst_cid, want[0].dst_port);
-	want[1].dst_cid = want[0].src_cid;
-	want[1].dst_port = want[0].src_port;
-	if (same_kernel(ctx))
-		n = 2;
-	check_listing(ctx, "with a connection", want, n);
+	/* each end's peer address is the other's local one (the CIDs as cid_eq says) */
+	if (want[1].src_port != want[0].dst_port || want[1].dst_port != want[0].src_port ||
+	    !cid_eq(want[1].src_cid, want[0].dst_cid) || !cid_eq(want[1].dst_cid, want[0].src_cid))
+		cf_fail(ctx, "this end is %s with peer %s, the peer's end is %s with peer %s",
+			vs_diag_addr_str(a, sizeof(a), want[0].src_cid, want[0].src_port),
+			vs_diag_addr_str(b, sizeof(b), want[0].dst_cid, want[0].dst_port),
+			vs_diag_addr_str(c, sizeof(c), want[1].src_cid, want[1].src_port),
+			vs_diag_addr_str(d, sizeof(d), want[1].dst_cid, want[1].dst_port));
+	if (want[0].dst_cid != ctx->peer_cid)
+		cf_fail(ctx, "getpeername gives CID %u, expected --peer-cid %u", want[0].dst_cid,
+			ctx->peer_cid);
+	check_listing(ctx, "with a connection", want, same_kernel(ctx) ? 2 : 1);
 	cf_send(ctx, "CHECKED");
 	cf_expect(ctx, "CHECKED", NULL, 0);
 }
