@@ -269,19 +269,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* cid:port as ss prints it: "*" for VMADDR_CID_ANY and VMADDR_PORT_ANY. */
-static char *addr(char *buf, size_t len, uint32_t cid, uint32_t port)
-{
-	char c[12] = "*", p[12] = "*";
-
-	if (cid != ANY)
-		snprintf(c, sizeof(c), "%u", cid);
-	if (port != ANY)
-		snprintf(p, sizeof(p), "%u", port);
-	snprintf(buf, len, "%s:%s", c, p);
-	return buf;
-}
-
 static const char *shut_name(unsigned int shut)
 {
 	static const char *const names[4] = { "-", "rcv", "send", "rcv,send" };
@@ -319,8 +306,8 @@ static void print_text(struct listing *L)
 			vsd_owners_find(&L->owners, s->ino) : NULL;
 
 		printf("%-9s %-8s %-22s %-22s %10u %-8s", vs_type_name(s->type),
-		       vs_diag_state_name(s->state), addr(l, sizeof(l), s->src_cid, s->src_port),
-		       addr(p, sizeof(p), s->dst_cid, s->dst_port), s->ino, shut_name(s->shutdown));
+		       vs_diag_state_name(s->state), vs_diag_addr_str(l, sizeof(l), s->src_cid, s->src_port),
+		       vs_diag_addr_str(p, sizeof(p), s->dst_cid, s->dst_port), s->ino, shut_name(s->shutdown));
 		if (env.extended) {
 			if (o)
 				printf(" %6u", o->uid);

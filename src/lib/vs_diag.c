@@ -47,6 +47,49 @@ int vs_diag_state_parse(const char *name)
 	return -1;
 }
 
+char *vs_diag_addr_str(char *buf, size_t len, uint32_t cid, uint32_t port)
+{
+	char c[12] = "*", p[12] = "*";
+
+	if (cid != UINT32_MAX)
+		snprintf(c, sizeof(c), "%u", cid);
+	if (port != UINT32_MAX)
+		snprintf(p, sizeof(p), "%u", port);
+	snprintf(buf, len, "%s:%s", c, p);
+	return buf;
+}
+
+static int addr_half(const char *s, size_t n, uint32_t *v)
+{
+	uint64_t x = 0;
+
+	if (n == 1 && s[0] == '*') {
+		*v = UINT32_MAX;
+		return 0;
+	}
+	if (n == 0 || n > 10)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (x >= UINT32_MAX)	/* UINT32_MAX is written "*" */
+		return -1;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+int vs_diag_addr_parse(const char *s, uint32_t *cid, uint32_t *port)
+{
+	const char *colon = strchr(s, ':');
+
+	if (!colon || strchr(colon + 1, ':'))
+		return -1;
+	return addr_half(s, (size_t)(colon - s), cid) || addr_half(colon + 1, strlen(colon + 1), port)
+		? -1 : 0;
+}
+
 size_t vs_diag_build_req(void *buf, size_t cap, uint32_t states, uint32_t seq)
 {
 	struct {

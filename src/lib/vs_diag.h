@@ -59,6 +59,14 @@ int vs_diag_parse(const void *buf, size_t len, uint32_t seq, vs_diag_fn fn, void
  */
 long vs_diag_dump(uint32_t states, vs_diag_fn fn, void *arg, char *why, size_t wlen);
 
+/* cid:port as ss prints it, "*" for VMADDR_CID_ANY and VMADDR_PORT_ANY; returns buf. */
+char *vs_diag_addr_str(char *buf, size_t len, uint32_t cid, uint32_t port);
+/*
+ * The other way: "*" or a number for each half; 0, or -1 for anything else.
+ * (Reads ss's output, which a test compares with ours.)
+ */
+int vs_diag_addr_parse(const char *s, uint32_t *cid, uint32_t *port);
+
 /* ss's names: ESTAB, SYN-SENT, UNCONN, LISTEN, CLOSING...; "UNKNOWN" otherwise. */
 const char *vs_diag_state_name(unsigned int state);
 /* The state with that name (case-insensitive; also "established", "connected"...), or -1. */

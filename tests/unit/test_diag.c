@@ -183,6 +183,30 @@ TEST(request)
 	CHECK_EQ_U64(m.r.vdiag_states, 1u << 10);
 }
 
+TEST(addresses)
+{
+	char b[32];
+	uint32_t c = 0, p = 0;
+
+	CHECK_STR(vs_diag_addr_str(b, sizeof(b), 1, 1234), "1:1234");
+	CHECK_STR(vs_diag_addr_str(b, sizeof(b), UINT32_MAX, 1234), "*:1234");
+	CHECK_STR(vs_diag_addr_str(b, sizeof(b), UINT32_MAX, UINT32_MAX), "*:*");
+	CHECK_EQ_INT(vs_diag_addr_parse("3:4294967294", &c, &p), 0);
+	CHECK_EQ_U64(c, 3);
+	CHECK_EQ_U64(p, 4294967294u);
+	CHECK_EQ_INT(vs_diag_addr_parse("*:*", &c, &p), 0);
+	CHECK_EQ_U64(c, UINT32_MAX);
+	CHECK_EQ_U64(p, UINT32_MAX);
+	CHECK_EQ_INT(vs_diag_addr_parse("1:4294967295", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse("1:99999999999", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse("1234", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse(":1", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse("1:", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse("1:2:3", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse("x:1", &c, &p), -1);
+	CHECK_EQ_INT(vs_diag_addr_parse("**:1", &c, &p), -1);
+}
+
 TEST(state_names)
 {
 	CHECK_STR(vs_diag_state_name(1), "ESTAB");
@@ -295,6 +319,7 @@ int main(void)
 	RUN(malformed_replies);
 	RUN(callback_error_stops);
 	RUN(request);
+	RUN(addresses);
 	RUN(state_names);
 	RUN(pcap_round_trip);
 	RUN(names);
