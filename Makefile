@@ -162,4 +162,65 @@ bench-zerocopy: deps tools
 clean:
 	rm -rf $(BUILD)
 
+# ---------------------------------------------------------------- vsock_diag, vsock_cap, fuzzing
+# vsock_diag lists sockets (netlink, src/lib/vs_diag.c) with owners and, with --credit, the
+# credit state from a BPF task_file iterator (src/diag/vsock_diag.bpf.c); vsock_cap captures
+# and decodes vsockmon packets (src/lib/vs_pcap.c).
+DIAG_SKEL  := $(BUILD)/bpf/vsock_diag.skel.h
+DIAG_OBJS  := $(addprefix $(BUILD)/obj/src/diag/,vsock_diag.o credit.o owners.o)
+DIAG_TOOLS := $(BUILD)/bin/vsock_diag $(BUILD)/bin/vsock_cap
+tools: $(DIAG_TOOLS)
+
+$(BUILD)/bpf/vsock_diag.bpf.o: src/diag/vsock_diag.bpf.c src/diag/vsock_diag.h bpf/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -Ibpf -Isrc/diag -c $< -o $@
+	llvm-strip -g $@
+
+$(DIAG_OBJS): $(DIAG_SKEL)
+
+$(BUILD)/bin/vsock_diag: $(DIAG_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BPF_LIBS) $(LDLIBS)
+
+$(BUILD)/bin/vsock_cap: $(BUILD)/obj/src/diag/vsock_cap.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Fuzzing: every tests/fuzz/fuzz_NAME.c defines LLVMFuzzerTestOneInput over a parser of
+# src/lib. `make fuzz` runs each under libFuzzer for FUZZ_SECONDS with its corpus
+# tests/fuzz/corpus/NAME/ as seeds (new inputs go to build/fuzz/corpus/NAME/, crashes to
+# build/fuzz/artifacts/NAME/: copy a crash into tests/fuzz/corpus/NAME/ once it is fixed).
+# `make unit` builds build/tests/test_fuzz_NAME: the same target with a replay main
+# (tests/fuzz/replay.c) that runs every corpus file once, so make check keeps them fixed.
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -Isrc/lib -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined
+unit: $(FUZZ_REPLAYS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard src/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) -lpthread -lm
+
+$(BUILD)/tests/test_fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/tests/fuzz/replay.o: CFLAGS += -DFUZZ_CORPUS_ROOT='"tests/fuzz/corpus"'
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do \
+		mkdir -p tests/fuzz/corpus/$$n $(BUILD)/fuzz/corpus/$$n $(BUILD)/fuzz/artifacts/$$n; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/artifacts/$$n/ $(BUILD)/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+			2>$(BUILD)/fuzz/$$n.log || { tail -40 $(BUILD)/fuzz/$$n.log; \
+			echo "fuzz: $$n found a crash: add the input from $(BUILD)/fuzz/artifacts/$$n/ to tests/fuzz/corpus/$$n/ once fixed"; exit 1; }; \
+		grep -E '^stat::number_of_executed_runs|^Done' $(BUILD)/fuzz/$$n.log | tr '\n' ' '; echo; \
+	done
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,11 +1,60 @@
 #!/bin/sh
-# make bench: runs inside the test VM (tests/vm/run bench/bench.sh [ROUNDS] [BYTES]).
+# make bench: runs inside the test VM (tests/vm/run bench/bench.sh [diag] [ROUNDS] [BYTES]).
 # Interleaved A/B in one boot, each printing every run, medians and ratios:
 # 1. vsock_perf against socat moving the same bytes over vsock_loopback with
 #    the same 64 KiB blocks, plus a memcpy probe for the two-copy ceiling;
 # 2. tracing overhead: vsock_perf untraced against vsock_perf --trace (every
 #    hook attached, unfiltered) at 4 KiB and 64 KiB buffers.
+# 3. listing 10,000 vsock sockets: vsock_diag against ss --vsock (plain and with -p).
+#    "bench.sh diag [ROUNDS]" runs only this part.
 . /vsockscope/tests/vm/lib.sh
+
+# Seconds of one run of CMD (output discarded).
+elapsed() {
+	vs_bench time "$@" 2>&1 >/dev/null | awk '/^elapsed:/ { print $2 }'
+}
+
+# vsock_diag against ss --vsock over 10,000 sockets (half listening, half bound), A/B interleaved.
+bench_diag() {
+	n=10000
+	vs_bench socks $n 20000 >/tmp/socks.out 2>&1 &
+	sp=$!
+	until grep -q '^ready' /tmp/socks.out; do
+		kill -0 $sp 2>/dev/null || vs_fail "vs_bench socks: $(cat /tmp/socks.out)"
+		sleep 0.1
+	done
+	a=$(vsock_diag -a -H | wc -l)
+	b=$(ss -H -a --vsock | wc -l)
+	[ "$a" -ge $n ] && [ "$a" -eq "$b" ] || vs_fail "vsock_diag lists $a sockets, ss $b (expected >= $n)"
+	echo "listing $a vsock sockets: vsock_diag -a against ss -a --vsock (and both with -p), $1 rounds A/B interleaved"
+	: >/tmp/vd.txt; : >/tmp/ss.txt; : >/tmp/vdp.txt; : >/tmp/ssp.txt
+	r=1
+	while [ $r -le "$1" ]; do
+		x=$(elapsed vsock_diag -a); y=$(elapsed ss -a --vsock)
+		xp=$(elapsed vsock_diag -a -p); yp=$(elapsed ss -a --vsock -p)
+		echo "$x" >>/tmp/vd.txt; echo "$y" >>/tmp/ss.txt; echo "$xp" >>/tmp/vdp.txt; echo "$yp" >>/tmp/ssp.txt
+		printf 'round %d: vsock_diag %.3f s, ss %.3f s; with -p: vsock_diag %.3f s, ss %.3f s\n' $r "$x" "$y" "$xp" "$yp"
+		r=$((r + 1))
+	done
+	awk -v a="$(median </tmp/vd.txt)" -v b="$(median </tmp/ss.txt)" -v c="$(median </tmp/vdp.txt)" \
+		-v d="$(median </tmp/ssp.txt)" -v n="$a" 'BEGIN {
+		printf "median over %d sockets: vsock_diag -a %.3f s, ss -a --vsock %.3f s: vsock_diag/ss %.2f\n", n, a, b, a / b
+		printf "median with -p: vsock_diag %.3f s, ss %.3f s: vsock_diag/ss %.2f\n", c, d, c / d
+	}'
+	printf 'once: vsock_diag -a --json %.3f s, vsock_diag -a --credit %.3f s (BPF load included)\n' \
+		"$(elapsed vsock_diag -a --json)" "$(elapsed vsock_diag -a --credit)"
+	kill $sp
+	wait $sp 2>/dev/null
+}
+
+median() { # numbers on stdin
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+if [ "${1:-}" = diag ]; then
+	bench_diag "${2:-7}"
+	exit 0
+fi
 
 rounds=${1:-7}
 bytes=${2:-268435456}
@@ -35,10 +84,6 @@ run_socat() {
 		2>/tmp/stx.err || vs_fail "socat sender failed: $(cat /tmp/stx.err)"
 	wait $rx || vs_fail "socat receiver failed: $(cat /tmp/srx.err)"
 	awk -v b=$bytes '/^elapsed:/ { printf "%f\n", b * 8 / 1e9 / $2 }' /tmp/stx.err
-}
-
-median() { # numbers on stdin
-	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 echo "bench: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG), $bytes bytes per run, $block-byte blocks, $rounds rounds A/B interleaved"
@@ -85,3 +130,5 @@ for b in 4096 65536; do
 		printf "median at %d-byte buffers: untraced %.3f Gbit/s, traced %.3f Gbit/s: traced/untraced %.1f%%\n", b, a, t, 100 * t / a
 	}'
 done
+
+bench_diag "$rounds"

@@ -10,6 +10,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod iproute2
 	# make bench's baseline, and the plots
 	socat gnuplot-nox
+	# make fuzz: libFuzzer's runtime (clang only recommends it)
+	libclang-rt-14-dev
 )
 
 missing=()

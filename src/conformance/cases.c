@@ -52,13 +52,9 @@ const struct cf_case cf_cases[] = {
 	/* 35 */ PAIR(seqpacket_buffer_size, "buffer size options on SEQPACKET"),
 	/* 36 */ CASE(connect_timeout_option, "SO_VM_SOCKETS_CONNECT_TIMEOUT: default, set, ERANGE",
 		   connect_timeout_option_client, NULL),
-	/* 37-39: the vsock_diag checks, added when vsock_diag lands (issue 6). */
-	/* 37 */ RESERVED(diag_no_sockets, "vsock_diag lists no socket when none exists",
-		       "reserved for the vsock_diag checks"),
-	/* 38 */ RESERVED(diag_listener, "vsock_diag lists exactly the listener, as ss --vsock does",
-		       "reserved for the vsock_diag checks"),
-	/* 39 */ RESERVED(diag_connection, "vsock_diag lists exactly a connection's sockets, as ss does",
-		       "reserved for the vsock_diag checks"),
+	/* 37 */ PAIR(diag_no_sockets, "vsock_diag and ss list none of the case's sockets when none is open"),
+	/* 38 */ PAIR(diag_listener, "vsock_diag lists a listener once: LISTEN, *:port, its inode; as ss"),
+	/* 39 */ PAIR(diag_connection, "vsock_diag lists both ends ESTAB with each other's cid:port; as ss"),
 };
 
 const unsigned int cf_ncases = sizeof(cf_cases) / sizeof(cf_cases[0]);

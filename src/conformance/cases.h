@@ -73,5 +73,11 @@ void stream_buffer_size_server(struct cf_ctx *ctx);
 void seqpacket_buffer_size_client(struct cf_ctx *ctx);
 void seqpacket_buffer_size_server(struct cf_ctx *ctx);
 void connect_timeout_option_client(struct cf_ctx *ctx);
+void diag_no_sockets_client(struct cf_ctx *ctx);
+void diag_no_sockets_server(struct cf_ctx *ctx);
+void diag_listener_client(struct cf_ctx *ctx);
+void diag_listener_server(struct cf_ctx *ctx);
+void diag_connection_client(struct cf_ctx *ctx);
+void diag_connection_server(struct cf_ctx *ctx);
 
 #endif

@@ -181,10 +181,8 @@ int main(int argc, char **argv)
 	vs_set_prog(argv[0]);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (opt == '?')
-			vs_usage_error("unknown option '%s'", argv[optind - 1]);
-		if (opt == ':')
-			vs_usage_error("%s needs a value", argv[optind - 1]);
+		if (opt == '?' || opt == ':')
+			vs_opt_bad(opt, argv);
 		given[opt] = true;
 		switch (opt) {
 		case OPT_HELP:

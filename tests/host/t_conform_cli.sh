@@ -43,10 +43,21 @@ test_pick_and_skip_of_unknown_ids_are_usage_errors() {
 	bad "--mode client --peer-cid 1 --control-host h --control-port 1 --pick 0" "--pick '0': out of range"
 	bad "--mode client --peer-cid 1 --control-host h --control-port 1 --skip 999" "--skip '999': no such case"
 	bad "--mode client --peer-cid 1 --control-host h --control-port 1 --pick abc" "--pick 'abc'"
-	# a reserved ID is not a case yet
-	id=$(conform --list | awk '/\[reserved/ { print $1; exit }')
-	[ -n "$id" ] || vs_fail "--list shows no reserved ID"
-	bad "--list --pick $id" "case $id is reserved for the vsock_diag checks"
+	no_socket_attempted
+}
+
+# 37-39 were reserved for the vsock_diag checks; they are cases now, and --pick takes them.
+test_diag_cases_are_picked() {
+	vs_run_rc 0 conform --list --pick 37 --pick 38 --skip 39
+	vs_assert_file_match out "^ 37 diag_no_sockets "
+	vs_assert_file_match out "^ 38 diag_listener "
+	vs_assert_file_match out "^ 39 diag_connection "
+	vs_assert_no_file_match out "reserved"
+	# past the parser, the VM guard is what stops a client on this host
+	[ -e /sys/module/vsock_loopback ] && vs_skip "vsock_loopback is loaded on this host"
+	vs_run_rc 1 conform --mode client --peer-cid 1 --control-host 127.0.0.1 --control-port 1 \
+		--pick 37 --pick 39
+	vs_assert_file_match err "^vsock_conform: --peer-cid: refusing to connect to CID 1"
 	no_socket_attempted
 }
 
@@ -64,7 +75,8 @@ test_list_without_any_socket() {
 		seqpacket_msg_eor stream_rcvtimeo seqpacket_bigmsg stream_inv_buf \
 		stream_poll_rcvlowat stream_shutwr stream_shutrd stream_msg_zerocopy \
 		stream_cred_upd_on_set_rcvlowat stream_siocoutq stream_siocinq \
-		stream_double_bind_connect stream_buffer_size; do
+		stream_double_bind_connect stream_buffer_size diag_no_sockets diag_listener \
+		diag_connection; do
 		grep -q " $c " out || vs_fail "case $c is not listed"
 	done
 	[ ! -s err ] || vs_fail "--list wrote to stderr: $(cat err)"

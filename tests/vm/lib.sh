@@ -27,7 +27,7 @@ vs_wait_listen() {
     _vs_i=0
     until ss -H -a --vsock 2>/dev/null | grep -q ":$1\b"; do
         _vs_i=$((_vs_i + 1))
-        [ $_vs_i -lt 100 ] || vs_fail "nothing listens on vsock port $1 after 5 s"
+        [ $_vs_i -lt 400 ] || vs_fail "nothing listens on vsock port $1 after 20 s"
         sleep 0.05
     done
 }

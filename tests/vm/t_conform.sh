@@ -48,27 +48,39 @@ test_conform_all_cases_tcp_control() {
 	vs_assert_file_match out "^$n passed, 0 failed\$"
 	vs_assert_file_match srv.out "^$n passed, 0 failed\$"
 	[ "$(conform_tap out | grep -c '^ok - conform: ')" = "$n" ] || vs_fail "expected $n case lines"
+	# the vsock_diag cases (once reserved IDs) ran and compared with ss (present in the VM)
+	for c in "37 diag_no_sockets" "38 diag_listener" "39 diag_connection"; do
+		vs_assert_file_match out "^ *$c +ok"
+	done
+	vs_assert_no_file_match out "ss is not installed"
 	head -n 1 out | grep -qxF "vsock_conform client: kernel $(uname -r), peer CID 1 (kernel $(uname -r)), control tcp 127.0.0.1:$CTL_PORT" ||
 		vs_fail "unexpected header line: $(head -n 1 out)"
 	[ ! -s err ] || { show_both; vs_fail "the client wrote to stderr"; }
 }
 
-# The control channel over vsock (no IP at all), with --pick, --skip and --json.
+# The control channel over vsock (no IP at all), with --pick, --skip and --json. The cases'
+# ports are PORT and PORT+1, here the control port: the diag cases must tell the control
+# connection's two ends from the case's sockets.
 test_conform_vsock_control_pick_json() {
-	conform_run --control-vsock any:$CTL_PORT --json -- --control-vsock 1:$CTL_PORT --json \
-		--pick 12 --pick 24 --pick 27 --skip 24
+	conform_run --control-vsock any:$CTL_PORT --peer-port $((CTL_PORT - 1)) --json -- \
+		--control-vsock 1:$CTL_PORT --peer-port $((CTL_PORT - 1)) --json \
+		--pick 12 --pick 24 --pick 27 --skip 24 --pick 37 --pick 39
 	[ "$CLI_RC" = 0 ] && [ "$SRV_RC" = 0 ] || { show_both; vs_fail "client exited $CLI_RC, server $SRV_RC"; }
-	vs_assert_eq "cases" 3 "$(vs_jsonget out cases.#)"
+	vs_assert_eq "cases" 5 "$(vs_jsonget out cases.#)"
 	vs_assert_eq "case 0" 12 "$(vs_jsonget out cases.0.id)"
 	vs_assert_eq "case 0 result" pass "$(vs_jsonget out cases.0.result)"
 	vs_assert_eq "case 1 result" skip "$(vs_jsonget out cases.1.result)"
 	vs_assert_eq "case 1 reason" "--skip" "$(vs_jsonget out cases.1.client.why)"
 	vs_assert_eq "case 2" stream_msg_zerocopy "$(vs_jsonget out cases.2.name)"
-	vs_assert_eq "passed" 2 "$(vs_jsonget out passed)"
+	vs_assert_eq "case 3" diag_no_sockets "$(vs_jsonget out cases.3.name)"
+	vs_assert_eq "case 3 result" pass "$(vs_jsonget out cases.3.result)"
+	vs_assert_eq "case 4" diag_connection "$(vs_jsonget out cases.4.name)"
+	vs_assert_eq "case 4 result" pass "$(vs_jsonget out cases.4.result)"
+	vs_assert_eq "passed" 4 "$(vs_jsonget out passed)"
 	vs_assert_eq "skipped" 1 "$(vs_jsonget out skipped)"
 	vs_assert_eq "control" "vsock 1:$CTL_PORT" "$(vs_jsonget out control)"
 	# the server skipped nothing itself and reports the same verdicts
-	vs_assert_eq "server passed" 2 "$(vs_jsonget srv.out passed)"
+	vs_assert_eq "server passed" 4 "$(vs_jsonget srv.out passed)"
 	vs_assert_eq "server's case 1" skip "$(vs_jsonget srv.out cases.1.result)"
 	vs_assert_eq "server's case 1 reason" "--skip on the client" "$(vs_jsonget srv.out cases.1.client.why)"
 }

@@ -237,7 +237,7 @@ test_port_in_use() {
 test_handshake_timeout_hints_compat() {
 	socat -u VSOCK-LISTEN:$PORT OPEN:/dev/null &
 	pid=$!
-	sleep 0.3
+	vs_wait_listen $PORT
 	vs_run_rc 1 tx --handshake-timeout 1
 	vs_assert_file_match err "did not answer the vsock_perf session handshake.*add --compat"
 	kill $pid 2>/dev/null
