@@ -216,22 +216,34 @@ static struct virtio_vsock_sock *receiver_of(const struct vst_conn *c, const str
 	return r ? (struct virtio_vsock_sock *)r->vvs : NULL;
 }
 
+/*
+ * The receiver of sender c's open stall went without reading until now: a
+ * gap, if data waited for it meanwhile (since the later of its last read and
+ * the data's arrival). A stalled sender cannot send, so data that waits was
+ * queued at the stall's start or in flight then.
+ */
+static __always_inline void stall_gap(struct vst_conn *c, __u64 now)
+{
+	__u64 from = c->stall_last_read_ns;
+
+	if (!c->stall_data_ns)
+		return;
+	if (c->stall_data_ns > from)
+		from = c->stall_data_ns;
+	if (now - from > c->stall_max_gap_ns)
+		c->stall_max_gap_ns = now - from;
+}
+
 /* Why did the stall of sender c (key k) last from start to now? See enum vst_stall_cause. */
 static __u32 stall_cause(struct vst_conn *c, const struct vst_conn_key *k, __u64 start, __u64 now)
 {
-	struct virtio_vsock_sock *rv = receiver_of(c, k);
-	__u64 gap = now - c->stall_last_read_ns;
-
-	if (!rv)
+	if (!receiver_of(c, k))
 		return VST_CAUSE_UNKNOWN;
 	/*
-	 * The time since its last read counts if data still waits for it, or if
-	 * a read is under way: the update that ends a stall is sent from inside
-	 * the dequeue, before the hook on its return has noted the read.
+	 * The gap up to now counts too: the update that ends a stall is sent
+	 * from inside a read, before the hook on its return has noted it.
 	 */
-	if ((BPF_CORE_READ(rv, rx_bytes) || BPF_CORE_READ(rv, fwd_cnt) != c->stall_rcv_fwd) &&
-	    gap > c->stall_max_gap_ns)
-		c->stall_max_gap_ns = gap;
+	stall_gap(c, now);
 	if (c->stall_max_gap_ns >= (now - start) / 2)
 		return VST_CAUSE_NOT_READING;
 	if (c->stall_unadvertised)
@@ -247,12 +259,12 @@ static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
 	if (c->stall_start_ns)
 		return;
 	c->stall_unadvertised = 0;
-	c->stall_queued = 0;
+	c->stall_data_ns = 0;
 	if (rv && sv) {
 		/* what the receiver consumed beyond what it told this sender, and what waits */
 		c->stall_unadvertised = BPF_CORE_READ(rv, fwd_cnt) - BPF_CORE_READ(sv, peer_fwd_cnt);
-		c->stall_queued = BPF_CORE_READ(rv, rx_bytes);
-		c->stall_rcv_fwd = BPF_CORE_READ(rv, fwd_cnt);
+		if (BPF_CORE_READ(rv, rx_bytes))
+			c->stall_data_ns = now;
 	}
 	c->stall_last_read_ns = now;
 	c->stall_max_gap_ns = 0;
@@ -308,25 +320,36 @@ static void stall_check_credit(struct vst_conn *c, const struct vst_conn_key *k,
 		stall_end(c, k);
 }
 
-/*
- * The application behind receiver rk read: the time since its previous read
- * in the sender's open stall is a gap without reading, if data waited for it
- * (at the stall's start that is known; later, a read that got data had some).
- */
-static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid,
-			    struct virtio_vsock_sock *rv)
+/* The sender of receiver rk's connection, if this kernel has it and it is stalled. */
+static struct vst_conn *stalled_sender_of(const struct vst_conn_key *rk, __u32 rcv_lcid)
 {
 	struct vst_conn_key sk = { .lport = rk->pport, .pcid = rcv_lcid, .pport = rk->lport };
 	struct vst_conn *s = rcv_lcid ? bpf_map_lookup_elem(&conns, &sk) : NULL;
-	__u64 now = bpf_ktime_get_ns(), gap;
 
-	if (!s || !s->stall_start_ns)
+	return s && s->stall_start_ns ? s : NULL;
+}
+
+/* The application behind receiver rk (socket rv) read: a gap of the sender's open stall ends. */
+static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid,
+			    struct virtio_vsock_sock *rv)
+{
+	struct vst_conn *s = stalled_sender_of(rk, rcv_lcid);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!s)
 		return;
-	gap = now - s->stall_last_read_ns;
-	if ((s->stall_last_read_ns != s->stall_start_ns || s->stall_queued) && gap > s->stall_max_gap_ns)
-		s->stall_max_gap_ns = gap;
+	stall_gap(s, now);
 	s->stall_last_read_ns = now;
-	s->stall_rcv_fwd = BPF_CORE_READ(rv, fwd_cnt);
+	s->stall_data_ns = rv && BPF_CORE_READ(rv, rx_bytes) ? now : 0;
+}
+
+/* Data reached receiver rk: from now on, it waits for a read. */
+static void stall_note_data(const struct vst_conn_key *rk, __u32 rcv_lcid)
+{
+	struct vst_conn *s = stalled_sender_of(rk, rcv_lcid);
+
+	if (s && !s->stall_data_ns)
+		s->stall_data_ns = bpf_ktime_get_ns();
 }
 
 /*
@@ -442,8 +465,11 @@ int vst_recv_pkt(struct bpf_raw_tracepoint_args *ctx)
 	__sync_fetch_and_add(&c->rx_pkts[op & (VST_NR_OPS - 1)], 1);
 	c->peer_buf_alloc = buf_alloc;
 	c->peer_fwd_cnt = fwd_cnt;
-	if (op == VST_OP_RW)
+	if (op == VST_OP_RW) {
 		__sync_fetch_and_add(&c->rx_bytes, len);
+		if (stalls_open)
+			stall_note_data(&k, lcid);
+	}
 	update_credit(c);
 	stall_check_credit(c, &k, buf_alloc, fwd_cnt);
 	if (emit_packets)

@@ -53,10 +53,9 @@ struct vst_conn {
 	__u64 stalls_by_cause[VST_NR_CAUSES];
 	/* the open stall, as the receiver's reads shape it */
 	__u64 stall_last_read_ns;	/* the receiver's last read (the start until it reads) */
-	__u64 stall_max_gap_ns;		/* its longest time without a read, with data queued */
+	__u64 stall_data_ns;		/* since when data has waited for it unread (0: none) */
+	__u64 stall_max_gap_ns;		/* its longest time without a read, with data waiting */
 	__u32 stall_unadvertised;	/* bytes it had consumed, not advertised, at the start */
-	__u32 stall_queued;		/* bytes it had queued, unread, at the start */
-	__u32 stall_rcv_fwd;		/* its fwd_cnt at the start or its last read seen */
 	__u32 pad3;
 	/* the application side, from socket calls */
 	__u64 vvs;			/* struct virtio_vsock_sock * of this side, once seen */
