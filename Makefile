@@ -108,3 +108,18 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- zerocopy receive kernel (kernel-patches/, scripts/kernel.sh) ----
+# make kernel: the patched test kernel (cached, see scripts/kernel.sh);
+# make kernel-kasan: the same with KASAN and lockdep.
+.PHONY: kernel kernel-kasan
+kernel: deps
+	scripts/kernel.sh
+
+kernel-kasan: deps
+	scripts/kernel.sh --kasan
+
+# zc_kernel_test (tests/vm/t_zc_kernel.sh) uses the guard and the payload pattern.
+$(BUILD)/testbin/zc_kernel_test: $(BUILD)/obj/tests/tools/zc_kernel_test.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

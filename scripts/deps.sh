@@ -10,6 +10,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod iproute2
 	# make bench's baseline, and the plots
 	socat gnuplot-nox
+	# make kernel: the patched test kernel (scripts/kernel.sh; pahole is in dwarves)
+	linux-source-6.1 bc bison flex libssl-dev dwarves ccache git
 )
 
 missing=()
