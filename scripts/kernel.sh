@@ -118,7 +118,7 @@ mk -s tinyconfig >/dev/null
 # (its "override: ... changes choice state" lines are expected: the fragment changes tinyconfig's choices)
 (cd "$BLD" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$BLD" "$BLD/.config" "${frags[@]}" \
 	>"$BLD/config.log" 2>&1) || { cat "$BLD/config.log" >&2; die "merging the config fragments failed"; }
-mk -s olddefconfig >/dev/null
+mk -s olddefconfig >>"$BLD/config.log" 2>&1 || { cat "$BLD/config.log" >&2; die "make olddefconfig failed"; }
 missing=$(grep -h '^CONFIG_[A-Z0-9_]*=y' "${frags[@]}" | while read -r l; do
 	grep -qx "$l" "$BLD/.config" || echo "${l%=y}"; done)
 [[ -z $missing ]] || die "config options lost in olddefconfig (a dependency is missing): $(echo $missing)"

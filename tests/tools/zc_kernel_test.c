@@ -33,7 +33,8 @@
 #include "vs_pattern.h"
 #include "../../src/zerocopy/vsock_zc.h"
 
-#define PORT 5099
+/* each listener takes the next port, so several can coexist */
+static unsigned int port = 5099;
 #define SEED 42
 
 static size_t pg;
@@ -74,7 +75,7 @@ static int set_zc(int fd, int on)
 static int listener(int type, bool zc, unsigned long long bufsize)
 {
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
-				 .svm_port = PORT };
+				 .svm_port = ++port };
 	int fd = vsock(type);
 
 	if (zc && set_zc(fd, 1))
@@ -84,18 +85,19 @@ static int listener(int type, bool zc, unsigned long long bufsize)
 		      !setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &bufsize, sizeof(bufsize)),
 		      "SO_VM_SOCKETS_BUFFER_SIZE %llu: %s", bufsize, strerror(errno));
 	}
-	CHECK(!bind(fd, (struct sockaddr *)&a, sizeof(a)), "bind port %d: %s", PORT, strerror(errno));
+	CHECK(!bind(fd, (struct sockaddr *)&a, sizeof(a)), "bind port %u: %s", port, strerror(errno));
 	CHECK(!listen(fd, 4), "listen: %s", strerror(errno));
 	return fd;
 }
 
+/* connects to the newest listener */
 static int connect_local(int type)
 {
 	struct sockaddr_vm a = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_LOCAL,
-				 .svm_port = PORT };
+				 .svm_port = port };
 	int fd = vsock(type);
 
-	CHECK(!connect(fd, (struct sockaddr *)&a, sizeof(a)), "connect 1:%d: %s", PORT, strerror(errno));
+	CHECK(!connect(fd, (struct sockaddr *)&a, sizeof(a)), "connect 1:%u: %s", port, strerror(errno));
 	return fd;
 }
 

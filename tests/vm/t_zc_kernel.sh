@@ -16,8 +16,22 @@ _zc_case() {
 	[ $rc -eq 0 ] || vs_fail "zc_kernel_test $1 exited $rc"
 }
 
-test_zc_api_errnos() { _zc_case api; }
-test_zc_stream_verified() { _zc_case stream; }
-test_zc_ebusy_before_release() { _zc_case ebusy; }
-test_zc_credit_held_while_mapped() { _zc_case credit; }
-test_zc_seqpacket_records() { _zc_case seqpacket; }
+test_zc_api_errnos() {
+	_zc_case api
+}
+
+test_zc_stream_verified() {
+	_zc_case stream
+}
+
+test_zc_ebusy_before_release() {
+	_zc_case ebusy
+}
+
+test_zc_credit_held_while_mapped() {
+	_zc_case credit
+}
+
+test_zc_seqpacket_records() {
+	_zc_case seqpacket
+}
