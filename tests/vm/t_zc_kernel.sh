@@ -35,3 +35,7 @@ test_zc_credit_held_while_mapped() {
 test_zc_seqpacket_records() {
 	_zc_case seqpacket
 }
+
+test_zc_no_page_leaked_at_close() {
+	_zc_case leak
+}
