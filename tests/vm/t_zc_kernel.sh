@@ -9,7 +9,7 @@ _zc_case() {
 	zc_kernel_test "$1"
 	rc=$?
 	[ $rc -eq 77 ] && exit 77
-	if dmesg | grep -E 'BUG:|WARNING:|KASAN|Oops|possible .*locking|lockdep' >dmesg.bad; then
+	if dmesg | grep -E 'BUG:|WARNING:|KASAN:|Oops|general protection|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|sleeping function called' >dmesg.bad; then
 		sed 's/^/  dmesg| /' dmesg.bad >&2
 		vs_fail "the kernel reported a problem during zc_kernel_test $1"
 	fi
