@@ -114,10 +114,10 @@ done
 export ARCH=x86_64 LOCALVERSION=
 mk() { make -C "$SRC" O="$BLD" "$@"; }
 mkdir -p "$BLD"
-mk -s tinyconfig >/dev/null
+mk -s tinyconfig >"$BLD/config.log" 2>&1 || { cat "$BLD/config.log" >&2; die "make tinyconfig failed"; }
 # (its "override: ... changes choice state" lines are expected: the fragment changes tinyconfig's choices)
 (cd "$BLD" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$BLD" "$BLD/.config" "${frags[@]}" \
-	>"$BLD/config.log" 2>&1) || { cat "$BLD/config.log" >&2; die "merging the config fragments failed"; }
+	>>"$BLD/config.log" 2>&1) || { cat "$BLD/config.log" >&2; die "merging the config fragments failed"; }
 mk -s olddefconfig >>"$BLD/config.log" 2>&1 || { cat "$BLD/config.log" >&2; die "make olddefconfig failed"; }
 missing=$(grep -h '^CONFIG_[A-Z0-9_]*=y' "${frags[@]}" | while read -r l; do
 	grep -qx "$l" "$BLD/.config" || echo "${l%=y}"; done)
