@@ -224,3 +224,27 @@ fuzz: $(FUZZ_BINS)
 	done
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- zerocopy receive kernel (kernel-patches/, scripts/kernel.sh) ----
+# make kernel: the patched test kernel (cached, see scripts/kernel.sh);
+# make kernel-kasan: the same with KASAN and lockdep.
+# make check builds the patched kernel first (seconds when cached) and tests/run runs the VM
+# suite on it too; make check-kasan (nightly: a cold KASAN build is too slow for every CI run)
+# runs the VM suite on the KASAN + lockdep build.
+.PHONY: kernel kernel-kasan check-kasan
+kernel: deps
+	scripts/kernel.sh
+
+kernel-kasan: deps
+	scripts/kernel.sh --kasan
+
+check: kernel
+
+check-kasan: kernel-kasan
+	$(MAKE) tools
+	tests/run --no-unit --kernel patched-kasan
+
+# zc_kernel_test (tests/vm/t_zc_kernel.sh) uses the guard and the payload pattern.
+$(BUILD)/testbin/zc_kernel_test: $(BUILD)/obj/tests/tools/zc_kernel_test.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -12,6 +12,8 @@ packages=(
 	socat gnuplot-nox
 	# make fuzz: libFuzzer's runtime (clang only recommends it)
 	libclang-rt-14-dev
+	# make kernel: the patched test kernel (scripts/kernel.sh; pahole is in dwarves)
+	linux-source-6.1 bc bison flex libssl-dev dwarves ccache git
 )
 
 missing=()

@@ -33,7 +33,9 @@
  *     zc.msg_flags has MSG_EOR when the last mapped byte ends a record (when
  *     a record ends inside skipped bytes, recv() reports MSG_EOR as usual).
  *     Blocks like recv() (SO_RCVTIMEO, O_NONBLOCK -> EAGAIN); at end of
- *     stream it returns 0 with zc.length = 0 and zc.inq = 0.
+ *     stream it returns 0 with zc.length = 0 and zc.inq = 0, and zc.err
+ *     holds a pending socket error as a negative errno (as TCP's
+ *     zerocopy receive does), else 0.
  *     Errors: EINVAL (optlen too small, reserved != 0, address not page
  *     aligned, length zero or not a page multiple, range not inside one
  *     mapping of this socket, socket not opted in), ENOTCONN (not

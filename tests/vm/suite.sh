@@ -9,4 +9,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 san=
 grep -q __asan_init "$(command -v vsock_perf)" && san=", tools built with ASan+UBSan"
 echo "guest: kernel $(uname -r), $(nproc) CPUs$san"
-exec sh "$here/../cases.sh" --lib "$here/lib.sh" "$here"/t_*.sh
+# suite.sh [t_FILE.sh...]: only those test files (default: every t_*.sh)
+if [ $# -gt 0 ]; then
+	files=
+	for f; do files="$files $here/$f"; done
+else
+	files=$(echo "$here"/t_*.sh)
+fi
+# shellcheck disable=SC2086
+exec sh "$here/../cases.sh" --lib "$here/lib.sh" $files
