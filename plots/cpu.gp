@@ -2,7 +2,7 @@
 # one line per series. Log y: small buffers cost tens of times more than large ones.
 # Variables: data (blocks: x cpu_s_per_gib tx_us_per_mib rx_us_per_mib ticlabel), n, xlabel, logx.
 load dir."/common.gp"
-set xlabel xlabel
+set xlabel xlabel noenhanced
 set ylabel "CPU seconds per GiB moved (sender + receiver, median)"
 if (logx) { set logscale x 2 }
 set logscale y 10

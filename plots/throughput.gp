@@ -2,7 +2,7 @@
 # (kernel and socket type), error bars from the min and max of the runs.
 # Variables: data (blocks from plots/plot: x median min max ticlabel), n (blocks), xlabel, logx.
 load dir."/common.gp"
-set xlabel xlabel
+set xlabel xlabel noenhanced
 set ylabel "throughput (Gbit/s, median of the runs; bars: min-max)"
 if (logx) { set logscale x 2 }
 set offsets graph 0.03, graph 0.03, graph 0.05, 0

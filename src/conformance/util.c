@@ -123,9 +123,8 @@ void cf_send(struct cf_ctx *ctx, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	r = vs_ctl_vsend(ctx->ctl, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	r = vs_ctl_send(ctx->ctl, "%s", line);
 	if (r)
 		cf_fail(ctx, "control channel: sending '%s': %s", line, strerror(-r));
 }

@@ -336,9 +336,8 @@ static void ctl_send(struct vs_ctl *c, const char *fmt, ...)
 	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	r = vs_ctl_vsend(c, line, sizeof(line), fmt, ap);
 	va_end(ap);
-	r = vs_ctl_send(c, "%s", line);
 	if (r)
 		vs_die("control channel: sending '%.40s': %s", line, strerror(-r));
 }

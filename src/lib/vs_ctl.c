@@ -17,22 +17,31 @@ void vs_ctl_init(struct vs_ctl *c, int fd, int timeout_ms)
 	c->len = 0;
 }
 
-int vs_ctl_send(struct vs_ctl *c, const char *fmt, ...)
+int vs_ctl_vsend(struct vs_ctl *c, char *line, size_t cap, const char *fmt, va_list ap)
 {
-	char line[VS_CTL_LINE_MAX + 2];	/* the line, its newline, a NUL */
-	va_list ap;
-	int n;
+	char buf[VS_CTL_LINE_MAX + 2];	/* the line, its newline, a NUL */
+	int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
 	ssize_t w;
 
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
+	if (line && cap)
+		snprintf(line, cap, "%s", n < 0 ? "" : buf);
 	/* as long as vs_ctl_recv() takes: VS_CTL_LINE_MAX before the newline */
 	if (n < 0 || n > VS_CTL_LINE_MAX)
 		return -EMSGSIZE;
-	line[n++] = '\n';
-	w = vs_write_all(c->fd, line, (size_t)n);
+	buf[n++] = '\n';
+	w = vs_write_all(c->fd, buf, (size_t)n);
 	return w < 0 ? (int)w : 0;
+}
+
+int vs_ctl_send(struct vs_ctl *c, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vs_ctl_vsend(c, NULL, 0, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int vs_ctl_recv(struct vs_ctl *c, char *line, size_t cap)

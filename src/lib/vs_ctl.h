@@ -6,6 +6,7 @@
 #ifndef VS_CTL_H
 #define VS_CTL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,8 @@ void vs_ctl_init(struct vs_ctl *c, int fd, int timeout_ms);
 /* Formats one line (the newline is added); 0 or -errno. */
 __attribute__((format(printf, 2, 3)))
 int vs_ctl_send(struct vs_ctl *c, const char *fmt, ...);
+/* The same with a va_list; the formatted line (without newline) is also left in line, for messages. */
+int vs_ctl_vsend(struct vs_ctl *c, char *line, size_t cap, const char *fmt, va_list ap);
 /*
  * Reads one line without its newline into line (cap bytes with the NUL).
  * Returns its length, or -ETIMEDOUT, -EPIPE (peer closed), -EMSGSIZE
