@@ -45,26 +45,27 @@ _trace_wait() {
 	done
 }
 
-# trace_start OUT ARGS...: vsock_trace ARGS in the background (stdout OUT,
-# stderr OUT.err, pid in TR_PID); returns once its banner says it traces.
-trace_start() {
-	_out=$1
-	shift
+# _trace_bg PATTERN OUT ARGS...: vsock_trace ARGS in the background (stdout OUT,
+# stderr OUT.err, pid in TR_PID); returns once OUT has a line matching PATTERN.
+_trace_bg() {
+	_pat=$1
+	_out=$2
+	shift 2
 	vsock_trace "$@" >"$_out" 2>"$_out.err" &
 	TR_PID=$!
 	_bg $TR_PID
-	_trace_wait "$_out" $TR_PID "$*" '^Tracing vsock '
+	_trace_wait "$_out" $TR_PID "$*" "$_pat"
 }
 
-# trace_start_json OUT ARGS...: the same for --json with an interval, which
-# prints no banner: its first interval line shows that the hooks are attached.
+# trace_start OUT ARGS...: returns once the banner says it traces.
+trace_start() {
+	_trace_bg '^Tracing vsock ' "$@"
+}
+
+# trace_start_json OUT ARGS...: --json with an interval prints no banner: its
+# first interval line shows that the hooks are attached.
 trace_start_json() {
-	_out=$1
-	shift
-	vsock_trace "$@" >"$_out" 2>"$_out.err" &
-	TR_PID=$!
-	_bg $TR_PID
-	_trace_wait "$_out" $TR_PID "$*" '^\{'
+	_trace_bg '^\{' "$@"
 }
 
 # trace_stop PID OUT: SIGINT, which must end the tracer with status 0.
