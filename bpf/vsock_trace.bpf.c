@@ -51,8 +51,9 @@ struct {
 	__type(value, struct vst_hist);
 } hists SEC(".maps");
 
+/* Per CPU: a read adds to its CPU's copy without atomic operations. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, VST_MAX_CONNS);
 	__type(key, struct vst_hist_key);
 	__type(value, struct vst_read_hists);
@@ -176,6 +177,16 @@ static __always_inline void hist_put(struct vst_hist *h, __u64 ns)
 	__sync_fetch_and_add(&h->total_ns, ns);
 }
 
+/* hist_put() on a per-CPU value: no other CPU writes it. */
+static __always_inline void hist_put_cpu(struct vst_hist *h, __u64 ns)
+{
+	__u32 slot = (__u32)vst_log2_slot(ns / 1000);
+
+	h->slots[slot & (VST_MAX_SLOTS - 1)]++;
+	h->count++;
+	h->total_ns += ns;
+}
+
 /* The value of key in map, created zeroed when absent (zero: a value-sized zero). */
 static __always_inline void *lookup_or_init(void *map, const void *key, const void *zero)
 {
@@ -197,11 +208,25 @@ static void hist_add(__u32 kind, __u32 pid, const struct vst_conn_key *k, __u64 
 		hist_put(h, ns);
 }
 
+/*
+ * The connection key of vsk. Its local and remote addresses sit side by side
+ * (struct sockaddr_vm is uapi, 16 bytes): one read of both, not three.
+ */
 static __always_inline void key_from_vsk(struct vsock_sock *vsk, struct vst_conn_key *k)
 {
-	k->lport = BPF_CORE_READ(vsk, local_addr.svm_port);
-	k->pcid = BPF_CORE_READ(vsk, remote_addr.svm_cid);
-	k->pport = BPF_CORE_READ(vsk, remote_addr.svm_port);
+	struct sockaddr_vm a[2];
+
+	if (bpf_core_field_offset(struct vsock_sock, remote_addr) ==
+	    bpf_core_field_offset(struct vsock_sock, local_addr) + sizeof(a[0]) &&
+	    !bpf_core_read(a, sizeof(a), &vsk->local_addr)) {
+		k->lport = a[0].svm_port;
+		k->pcid = a[1].svm_cid;
+		k->pport = a[1].svm_port;
+	} else {
+		k->lport = BPF_CORE_READ(vsk, local_addr.svm_port);
+		k->pcid = BPF_CORE_READ(vsk, remote_addr.svm_cid);
+		k->pport = BPF_CORE_READ(vsk, remote_addr.svm_port);
+	}
 	k->pad = 0;
 }
 
@@ -246,7 +271,7 @@ static __u32 stall_cause(struct vst_conn *c, const struct vst_conn_key *k, __u64
 	stall_gap(c, now);
 	if (c->stall_max_gap_ns >= (now - start) / 2)
 		return VST_CAUSE_NOT_READING;
-	if (c->stall_unadvertised)
+	if (c->stall_freed_ns && now - c->stall_freed_ns >= (now - start) / 2)
 		return VST_CAUSE_NO_UPDATE;
 	return VST_CAUSE_IN_FLIGHT;
 }
@@ -258,11 +283,12 @@ static void stall_begin(struct vst_conn *c, const struct vst_conn_key *k)
 
 	if (c->stall_start_ns)
 		return;
-	c->stall_unadvertised = 0;
+	c->stall_freed_ns = 0;
 	c->stall_data_ns = 0;
 	if (rv && sv) {
-		/* what the receiver consumed beyond what it told this sender, and what waits */
-		c->stall_unadvertised = BPF_CORE_READ(rv, fwd_cnt) - BPF_CORE_READ(sv, peer_fwd_cnt);
+		/* has the receiver consumed beyond what it told this sender? does data wait? */
+		if (BPF_CORE_READ(rv, fwd_cnt) != BPF_CORE_READ(sv, peer_fwd_cnt))
+			c->stall_freed_ns = now;
 		if (BPF_CORE_READ(rv, rx_bytes))
 			c->stall_data_ns = now;
 	}
@@ -340,6 +366,9 @@ static void stall_note_read(const struct vst_conn_key *rk, __u32 rcv_lcid,
 		return;
 	stall_gap(s, now);
 	s->stall_last_read_ns = now;
+	/* the read freed credit: held back from now until an update ends the stall */
+	if (!s->stall_freed_ns)
+		s->stall_freed_ns = now;
 	s->stall_data_ns = rv && BPF_CORE_READ(rv, rx_bytes) ? now : 0;
 }
 
@@ -530,8 +559,8 @@ static void on_recvmsg_exit(struct recv_ctx *r, __s64 ret)
 	if (!key_ok(&hk.conn, 0) || !(h = lookup_or_init(&read_hists, &hk, &zero)))
 		return;
 	/*
-	 * The connection itself is looked up only at a process's first read
-	 * (to learn the socket and the reader) and while a stall is open (the
+	 * The connection itself is looked up only at a process's first read on
+	 * a CPU (to learn the socket and the reader) and while a stall is open (the
 	 * reads shape its cause): the common read costs one map lookup.
 	 */
 	if ((!h->h[0].count || stalls_open) && (c = conn_get(&hk.conn))) {
@@ -541,9 +570,9 @@ static void on_recvmsg_exit(struct recv_ctx *r, __s64 ret)
 		if (ret > 0 && stalls_open)
 			stall_note_read(&hk.conn, c->lcid, (struct virtio_vsock_sock *)c->vvs);
 	}
-	hist_put(&h->h[0], total);
-	hist_put(&h->h[1], total - copy);
-	hist_put(&h->h[2], copy);
+	hist_put_cpu(&h->h[0], total);
+	hist_put_cpu(&h->h[1], total - copy);
+	hist_put_cpu(&h->h[2], copy);
 }
 
 static void on_data_ready(struct sock *sk)

@@ -32,9 +32,9 @@ struct vst_conn_key {
  */
 enum vst_stall_cause {
 	VST_CAUSE_UNKNOWN,	/* the receiver is not in this kernel */
-	VST_CAUSE_IN_FLIGHT,	/* window-limited: the receiver read promptly, nothing was held back */
+	VST_CAUSE_IN_FLIGHT,	/* window-limited: the window was in flight, nothing held back long */
 	VST_CAUSE_NOT_READING,	/* for half the stall or more it had data queued and made no read */
-	VST_CAUSE_NO_UPDATE,	/* at the start it had consumed bytes it had not advertised */
+	VST_CAUSE_NO_UPDATE,	/* for half the stall or more it held consumed, unadvertised bytes */
 	VST_NR_CAUSES,
 };
 
@@ -55,8 +55,7 @@ struct vst_conn {
 	__u64 stall_last_read_ns;	/* the receiver's last read (the start until it reads) */
 	__u64 stall_data_ns;		/* since when data has waited for it unread (0: none) */
 	__u64 stall_max_gap_ns;		/* its longest time without a read, with data waiting */
-	__u32 stall_unadvertised;	/* bytes it had consumed, not advertised, at the start */
-	__u32 pad3;
+	__u64 stall_freed_ns;		/* since when it has held freed credit back (0: not yet) */
 	/* the application side, from socket calls */
 	__u64 vvs;			/* struct virtio_vsock_sock * of this side, once seen */
 	__u64 data_ready, data_ready_below_lowat, poll_in;

@@ -243,6 +243,25 @@ double vs_opt_seconds(const char *opt, const char *arg, double min, double max)
 	return v;
 }
 
+double vs_opt_ms(const char *opt, const char *arg, double min, double max)
+{
+	size_t n = arg ? strlen(arg) : 0;
+	const char *why;
+	double v;
+
+	/* a plain number counts milliseconds; with a unit ("s", "ms") it says its own */
+	if (n && arg[n - 1] == 's') {
+		if (vs_parse_seconds(arg, &v, &why))
+			vs_usage_error("%s '%s': %s", opt, arg, why);
+		v *= 1e3;
+	} else if (vs_parse_seconds(arg, &v, &why)) {
+		vs_usage_error("%s '%s': not a non-negative number of milliseconds", opt, arg);
+	}
+	if (v < min || v > max)
+		vs_usage_error("%s '%s': out of range (%g to %g ms)", opt, arg, min, max);
+	return v;
+}
+
 uint32_t vs_opt_cid(const char *opt, const char *arg)
 {
 	const char *why;

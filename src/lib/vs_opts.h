@@ -47,6 +47,8 @@ void vs_warn(const char *fmt, ...);
 uint64_t vs_opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max);
 uint64_t vs_opt_uint(const char *opt, const char *arg, uint64_t min, uint64_t max);
 double vs_opt_seconds(const char *opt, const char *arg, double min, double max);
+/* Milliseconds: a plain decimal number, or one ending in "ms" or "s". */
+double vs_opt_ms(const char *opt, const char *arg, double min, double max);
 uint32_t vs_opt_cid(const char *opt, const char *arg);
 /*
  * getopt_long() (opterr = 0, optstring starting with ':') returned ':' (a

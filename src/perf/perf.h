@@ -41,6 +41,7 @@ struct perf_cfg {
 	bool compat;		/* upstream wire behaviour: no session */
 	int64_t inject_error_at; /* testing aid: corrupt this stream offset (-1: no) */
 	double stall_rx_ms;	/* receiving side: stop reading this long after the first read */
+	double rx_delay_ms;	/* receiving side: sleep this long after every read */
 	bool trace;		/* --trace: the kernel's view beside our own */
 	bool trace_kprobe;	/* --trace-kprobe: ... with kprobes */
 };
@@ -79,6 +80,7 @@ struct stream {
 	uint64_t deadline_ns;	/* 0: none */
 	const atomic_bool *stop;
 	uint64_t stall_rx_ns;	/* --stall-rx */
+	uint64_t rx_delay_ns;	/* --rx-delay */
 
 	/* live, read by the interval printer */
 	_Atomic uint64_t live_bytes;

@@ -63,6 +63,8 @@ static void usage(void)
 	       "  --stall-rx <ms>       the receiving side stops reading for <ms> after its first\n"
 	       "                        read on each stream, as a slow application would: the\n"
 	       "                        sender then stalls on credit (see --trace)\n"
+	       "  --rx-delay <ms>       the receiving side sleeps <ms> after every read (fractions\n"
+	       "                        allowed), as a paced application would\n"
 	       "\n"
 	       "Receiver options:\n"
 	       "  --loop                keep serving tests until interrupted\n"
@@ -92,7 +94,7 @@ enum opt {
 	OPT_VSK = 'V', OPT_RCVLOWAT = 'R', OPT_ZEROCOPY = 'Z',
 	OPT_SEQPACKET = 256, OPT_STREAMS, OPT_REVERSE, OPT_BIDIR, OPT_TIME, OPT_VERIFY,
 	OPT_LATENCY, OPT_ROUNDS, OPT_COMPAT, OPT_HANDSHAKE, OPT_INJECT, OPT_LOOP,
-	OPT_INTERVAL, OPT_JSON, OPT_VERSION, OPT_STALL_RX, OPT_TRACE, OPT_TRACE_KPROBE,
+	OPT_INTERVAL, OPT_JSON, OPT_VERSION, OPT_STALL_RX, OPT_RX_DELAY, OPT_TRACE, OPT_TRACE_KPROBE,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +122,7 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "stall-rx", required_argument, NULL, OPT_STALL_RX },
+	{ "rx-delay", required_argument, NULL, OPT_RX_DELAY },
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "trace-kprobe", no_argument, NULL, OPT_TRACE_KPROBE },
 	{ 0 },
@@ -266,7 +269,10 @@ int main(int argc, char **argv)
 			cfg.trace = true;
 			break;
 		case OPT_STALL_RX:
-			cfg.stall_rx_ms = vs_opt_seconds("--stall-rx", optarg, 0, 3.6e6);
+			cfg.stall_rx_ms = vs_opt_ms("--stall-rx", optarg, 0, 3.6e6);
+			break;
+		case OPT_RX_DELAY:
+			cfg.rx_delay_ms = vs_opt_ms("--rx-delay", optarg, 0, 3.6e6);
 			break;
 		}
 	}

@@ -67,6 +67,7 @@ void stream_init(struct stream *s, int id, int fd, enum stream_role role,
 	/* The sender writes the agreed message size; a receiver reads with its own --buf-size. */
 	s->buf_size = role == ROLE_RECV ? cfg->buf_size : spec->msg;
 	s->stall_rx_ns = (uint64_t)(cfg->stall_rx_ms * 1e6);
+	s->rx_delay_ns = (uint64_t)(cfg->rx_delay_ms * 1e6);
 }
 
 int stream_setup(struct stream *s, const struct perf_cfg *cfg)
@@ -315,6 +316,8 @@ static void run_recv(struct stream *s)
 		atomic_store_explicit(&s->live_bytes, s->bytes, memory_order_relaxed);
 		if (s->stall_rx_ns && s->ops == 1)
 			vs_sleep_ns(s->stall_rx_ns);	/* --stall-rx: a reader that stops */
+		if (s->rx_delay_ns)
+			vs_sleep_ns(s->rx_delay_ns);	/* --rx-delay: a paced reader */
 		if (s->boundary_errors)
 			break;
 	}

@@ -577,7 +577,7 @@ static void parse(int argc, char **argv)
 			env.o.cid_set = true;
 			break;
 		case 'm':
-			env.min_ms = vs_opt_seconds("--min-ms", optarg, 0, 3.6e6);
+			env.min_ms = vs_opt_ms("--min-ms", optarg, 0, 3.6e6);
 			break;
 		case 'r':
 			env.o.packets_per_sec = (uint32_t)vs_opt_uint("--rate", optarg, 1, 1000000);

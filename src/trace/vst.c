@@ -211,6 +211,7 @@ void vst_close(struct vst *t)
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	vsock_trace_bpf__destroy(t->skel);
+	free(t->pcpu);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -219,6 +220,32 @@ struct conn_reads {
 	struct vst_conn_key k;
 	uint64_t n;
 };
+
+/*
+ * The read histograms of key k, summed over the CPUs (read_hists is per CPU);
+ * 0 or -errno.
+ */
+static int read_hists_get(struct vst *t, const struct vst_hist_key *k, struct vst_read_hists *out)
+{
+	int fd = bpf_map__fd(t->skel->maps.read_hists);
+
+	if (!t->pcpu) {
+		int n = libbpf_num_possible_cpus();
+
+		if (n <= 0)
+			return n ? n : -EINVAL;
+		if (!(t->pcpu = calloc((size_t)n, sizeof(*t->pcpu))))
+			return -ENOMEM;
+		t->ncpus = n;
+	}
+	if (bpf_map_lookup_elem(fd, k, t->pcpu))
+		return -errno;
+	memset(out, 0, sizeof(*out));
+	for (int c = 0; c < t->ncpus; c++)
+		for (int i = 0; i < 3; i++)
+			vst_hist_add(&out->h[i], &t->pcpu[c].h[i]);
+	return 0;
+}
 
 static int by_key(const void *a, const void *b)
 {
@@ -237,7 +264,7 @@ static size_t collect_reads(struct vst *t, struct conn_reads **out)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &v))
+		if (read_hists_get(t, &k, &v))
 			continue;
 		if (n == cap) {
 			struct conn_reads *g = realloc(r, (cap = cap ? 2 * cap : 64) * sizeof(*r));
@@ -329,7 +356,7 @@ int vst_hist_sum(struct vst *t, uint32_t kind, uint32_t pid, const struct vst_co
 		prev = &k;
 		if (k.kind != want || (pid && k.pid != pid) ||
 		    (conn && memcmp(&k.conn, conn, sizeof(*conn))) ||
-		    bpf_map_lookup_elem(fd, &k, &v))
+		    (read ? read_hists_get(t, &k, &v) : bpf_map_lookup_elem(fd, &k, &v.h[0])))
 			continue;
 		vst_hist_add(out, read ? &v.h[kind - VST_HIST_READ] : &v.h[0]);
 		n++;

@@ -49,6 +49,8 @@ struct vst {
 	struct ring_buffer *rb;
 	void (*ev_fn)(const struct vst_event *e, void *arg);
 	void *ev_arg;
+	struct vst_read_hists *pcpu;	/* a read_hists value per possible CPU */
+	int ncpus;
 };
 
 /* 0, or -1 with a one-line reason in err (privileges, no BTF, no vsock tracepoints). */

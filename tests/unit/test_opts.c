@@ -183,7 +183,7 @@ TEST(cids)
  * or whatever the helper exits with. Returns the exit status (-1 if the
  * child did not exit) and the stderr text in err.
  */
-enum kind { SIZE, UINT, SECONDS, CID };
+enum kind { SIZE, UINT, SECONDS, MS, CID };
 
 static int run_opt(enum kind k, const char *opt, const char *arg, uint64_t min,
 		   uint64_t max, double want, char *err, size_t cap)
@@ -209,6 +209,7 @@ static int run_opt(enum kind k, const char *opt, const char *arg, uint64_t min,
 		case SIZE: got = (double)vs_opt_size(opt, arg, min, max); break;
 		case UINT: got = (double)vs_opt_uint(opt, arg, min, max); break;
 		case SECONDS: got = vs_opt_seconds(opt, arg, (double)min, (double)max); break;
+		case MS: got = vs_opt_ms(opt, arg, (double)min, (double)max); break;
 		case CID: got = (double)vs_opt_cid(opt, arg); break;
 		}
 		_exit(got == want ? 0 : 3);
@@ -250,6 +251,9 @@ TEST(opt_helpers_exit_2)
 	expect_usage(__LINE__, SIZE, "--buf-size", "0", 1, GiB);
 	expect_usage(__LINE__, SECONDS, "--time", "1h", 0, 3600);
 	expect_usage(__LINE__, SECONDS, "--time", "7200", 0, 3600);
+	expect_usage(__LINE__, MS, "--stall-rx", "1x", 0, 1000);
+	expect_usage(__LINE__, MS, "--stall-rx", "2s", 0, 1000);	/* 2000 ms */
+	expect_usage(__LINE__, MS, "--stall-rx", "", 0, 1000);
 	expect_usage(__LINE__, CID, "--cid", "4294967296", 0, 0);
 	expect_usage(__LINE__, CID, "--cid", "-1", 0, 0);
 }
@@ -264,6 +268,12 @@ TEST(opt_helpers_return_valid)
 	CHECK_EQ_INT(run_opt(SIZE, "--buf-size", "1G", 1, GiB, (double)GiB, err, sizeof(err)), 0);
 	CHECK_STR(err, "");
 	CHECK_EQ_INT(run_opt(SECONDS, "--time", "250ms", 0, 10, 0.25, err, sizeof(err)), 0);
+	/* milliseconds: a plain number, or with its unit */
+	CHECK_EQ_INT(run_opt(MS, "--stall-rx", "500", 0, 1e4, 500, err, sizeof(err)), 0);
+	CHECK_EQ_INT(run_opt(MS, "--stall-rx", "500ms", 0, 1e4, 500, err, sizeof(err)), 0);
+	CHECK_EQ_INT(run_opt(MS, "--stall-rx", "2s", 0, 1e4, 2000, err, sizeof(err)), 0);
+	CHECK_EQ_INT(run_opt(MS, "--rx-delay", "0.25", 0, 1e4, 0.25, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
 	CHECK_EQ_INT(run_opt(CID, "--cid", "any", 0, 0, 4294967295.0, err, sizeof(err)), 0);
 	CHECK_EQ_INT(run_opt(CID, "--cid", "host", 0, 0, 2, err, sizeof(err)), 0);
 	CHECK_STR(err, "");
