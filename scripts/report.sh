@@ -78,13 +78,16 @@ if [ -z "$zc" ] && [ -n "$zck" ]; then
 		[ "$zck" = patched-kasan ] && kopt=(--kasan)
 		echo "== report: kernel $zck: scripts/kernel.sh ${kopt[*]} (cached; 6-9 min when cold)"
 		set +e
+		# its progress lines show live; everything goes to the log
 		scripts/kernel.sh "${kopt[@]}" 2>&1 >/dev/null | tee "$zd/kernel-build.txt" |
-			grep --line-buffered -v '^  ' | tail -n 5
+			grep --line-buffered '^scripts/kernel.sh: '
 		rc=${PIPESTATUS[0]}
 		set -e
 		if [ "$rc" -ne 0 ]; then
 			kbuilt=0
-			zc_note="the patched kernel could not be built on this machine: \`scripts/kernel.sh\` said \"$(grep -v '^ *$' "$zd/kernel-build.txt" | tail -n 1)\" (log: data/zc-$zck/kernel-build.txt)"
+			why=$(grep '^scripts/kernel.sh: ' "$zd/kernel-build.txt" | tail -n 1)
+			[ -n "$why" ] || why=$(grep -v '^ *$' "$zd/kernel-build.txt" | tail -n 1)
+			zc_note="the patched kernel could not be built on this machine (exit $rc): \`${why:-no output}\` (log: data/zc-$zck/kernel-build.txt)"
 		fi ;;
 	esac
 	if [ $kbuilt = 1 ]; then
