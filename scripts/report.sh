@@ -158,7 +158,7 @@ done
 if [ -n "$zc" ]; then
 	case $zc_from in
 	given) zt="Receive: copy against zerocopy (given CSV, not measured by this run)" ;;
-	*) zt="rx_zerocopy --compare: copy (read) against zerocopy receive, rx = tx buffer (kernel $zc_from)" ;;
+	*) zt="Copy vs zerocopy receive (rx_zerocopy --compare, kernel $zc_from)" ;;
 	esac
 	render zerocopy zerocopy --title "$zt" "$zc"
 fi
