@@ -298,7 +298,8 @@ elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 	else
 		echo "**Not measured:** $zc_note. There is no figure: the copy/zerocopy comparison needs the"
 		echo "patched kernel (\`make kernel\`, then \`tests/vm/run --kernel patched\`). \`make check\`"
-		echo "renders this figure only from the synthetic tests/fixtures/zerocopy.csv, to test the plot script."
+		echo "renders this figure only from tests/fixtures/zerocopy.csv (an earlier run's data), to test the"
+		echo "plot script: it is no measurement of this machine."
 		echo
 	fi
 } >"$out/report.md"
