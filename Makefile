@@ -28,7 +28,7 @@ VST_OBJS   := $(BUILD)/obj/src/trace/vst.o
 BENCH_SRCS := $(wildcard bench/*.c)
 # Zerocopy receive (src/zerocopy/vsock_zc.h): rx_zerocopy, and zc_test, the
 # conformance cases tests/vm/t_zc_patched.sh runs on the patched kernel.
-ZC_OBJS    := $(BUILD)/obj/src/zerocopy/zc.o
+ZC_OBJS    := $(BUILD)/obj/src/zerocopy/zc.o $(BUILD)/obj/src/zerocopy/zc_compare.o
 ZC_TOOLS   := $(BUILD)/bin/rx_zerocopy $(BUILD)/bin/zc_test
 
 # vsock_conform: the conformance suite (src/conformance/).
@@ -246,5 +246,11 @@ check-kasan: kernel-kasan
 
 # zc_kernel_test (tests/vm/t_zc_kernel.sh) uses the guard and the payload pattern.
 $(BUILD)/testbin/zc_kernel_test: $(BUILD)/obj/tests/tools/zc_kernel_test.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- rx_zerocopy --compare --csv (src/zerocopy/zc_compare.c) ----
+# zc_csv (tests/host/t_zc_cli.sh) writes the zerocopy CSV with rx_zerocopy's own code.
+$(BUILD)/testbin/zc_csv: $(BUILD)/obj/tests/tools/zc_csv.o $(BUILD)/obj/src/zerocopy/zc_compare.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -7,7 +7,7 @@ if (term eq "svg") {
     set terminal pngcairo size 960,height enhanced font "Sans,11" background rgb "white"
 }
 set output out
-set title title font ",14"
+set title title font ",14" noenhanced
 set grid back lc rgb "#dddddd" lw 1
 set border 3 lc rgb "#444444"
 set tics nomirror

@@ -7,5 +7,6 @@ set ylabel "CPU seconds per GiB moved (sender + receiver, median)"
 if (logx) { set logscale x 2 }
 set logscale y 10
 set offsets graph 0.03, graph 0.03, 0, 0
-set xtics rotate by -35 left
+# byte sizes (log axis) get slanted labels; stream counts are short and stay upright
+if (logx) { set xtics rotate by -60 left } else { set xtics norotate center }
 plot for [i=0:n-1] data index i using 1:2:xtic(5) with linespoints title columnheader(1)

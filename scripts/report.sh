@@ -1,30 +1,39 @@
 #!/bin/bash
-# make report: scripts/report.sh [--quick] [--kernels "6.1 6.12"] [--out DIR]
+# make report: scripts/report.sh [--quick] [--kernels "6.1 6.12"] [--zc-kernel K|none] [--out DIR]
 # Boots the test VM once per kernel to run scripts/report_guest.sh (the sweeps and two traced
-# transfers), extracts its files, renders every plot as PNG and SVG, and writes DIR/report.md
-# (default build/report) with the plots, the tables behind them, the machine and kernel
-# facts, and the command that reproduces each figure.
+# transfers), then once on the patched kernel for rx_zerocopy --compare, extracts the files,
+# renders every plot as PNG and SVG, and writes DIR/report.md (default build/report) with the
+# plots, the tables behind them, the machine and kernel facts, and the command that
+# reproduces each figure.
 #
-# Kernels: REPORT_KERNELS (or --kernels) lists tests/vm/run --kernel names. HOOK for the
-# zerocopy work: once `tests/vm/run --kernel patched` exists, add it
-# (make report REPORT_KERNELS="6.1 6.12 patched"): its sweeps join the others, and a
-# zerocopy.csv the guest exports (see scripts/report_guest.sh) or REPORT_ZEROCOPY_CSV=FILE
-# becomes the copy/zerocopy figure (format: plots/schema.md).
+# Kernels: REPORT_KERNELS (or --kernels) lists tests/vm/run --kernel names for the sweeps.
+# Zerocopy: REPORT_ZC_KERNEL (or --zc-kernel, default patched; none skips it) is built with
+# scripts/kernel.sh when it is missing (cached; 6-9 min cold) and runs report_guest.sh
+# --zerocopy-only: its rx_zerocopy --compare CSV is the copy/zerocopy figure. A kernel of
+# REPORT_KERNELS with zerocopy receive exports that CSV itself and no extra boot is made.
+# When the patched kernel cannot be built or run, the report says why and draws no figure.
+# REPORT_ZEROCOPY_CSV=FILE draws FILE instead (format: plots/schema.md), marked as given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-quick='' out=build/report kernels=${REPORT_KERNELS:-6.1 6.12}
+quick='' out=build/report kernels=${REPORT_KERNELS:-6.1 6.12} zck=${REPORT_ZC_KERNEL-patched}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=--quick; shift ;;
-	--kernels|--out)
+	--kernels|--out|--zc-kernel)
 		[ $# -ge 2 ] || { echo "report: $1 needs a value" >&2; exit 2; }
-		case $1 in --kernels) kernels=$2 ;; --out) out=$2 ;; esac
+		case $1 in --kernels) kernels=$2 ;; --out) out=$2 ;; --zc-kernel) zck=$2 ;; esac
 		shift 2 ;;
-	-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "report: unknown option '$1' (try --help)" >&2; exit 2 ;;
 	esac
 done
+[ "$zck" = none ] && zck=''
+zcsv=${REPORT_ZEROCOPY_CSV:-}
+if [ -n "$zcsv" ]; then
+	[ -s "$zcsv" ] || { echo "report: REPORT_ZEROCOPY_CSV '$zcsv': no such file, or empty" >&2; exit 2; }
+	zcsv=$(cd "$(dirname "$zcsv")" && pwd)/$(basename "$zcsv")
+fi
 t0=$EPOCHREALTIME
 rm -rf "$out"
 mkdir -p "$out/figures" "$out/data"
@@ -46,6 +55,61 @@ for k in $kernels; do
 	scripts/vm_extract "$out/data/log-$k.txt" "$out/data/$k"
 	awk -v a="$tk" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f\n", b - a }' >"$out/data/$k/seconds"
 done
+
+# ------------------------------------------------------------ zerocopy (patched kernel)
+# zc: the CSV drawn; zc_from: measured (the kernel) or given; zc_note: why there is none.
+zc='' zc_from='' zc_note='' zc_log=''
+if [ -n "$zcsv" ]; then
+	cp "$zcsv" "$out/data/zerocopy.csv"
+	zc=$out/data/zerocopy.csv zc_from=given
+else
+	for k in $kernels; do
+		[ -z "$zc" ] && [ -f "$out/data/$k/zerocopy.csv" ] &&
+			zc=$out/data/$k/zerocopy.csv zc_from=$k zc_log=$out/data/log-$k.txt
+	done
+fi
+if [ -z "$zc" ] && [ -n "$zck" ]; then
+	zd=$out/data/zc-$zck
+	mkdir -p "$zd"
+	kbuilt=1
+	case $zck in
+	patched|patched-kasan)
+		kopt=()
+		[ "$zck" = patched-kasan ] && kopt=(--kasan)
+		echo "== report: kernel $zck: scripts/kernel.sh ${kopt[*]} (cached; 6-9 min when cold)"
+		set +e
+		# its progress lines show live; everything goes to the log
+		scripts/kernel.sh "${kopt[@]}" 2>&1 >/dev/null | tee "$zd/kernel-build.txt" |
+			grep --line-buffered '^scripts/kernel.sh: '
+		rc=${PIPESTATUS[0]}
+		set -e
+		if [ "$rc" -ne 0 ]; then
+			kbuilt=0
+			why=$(grep '^scripts/kernel.sh: ' "$zd/kernel-build.txt" | tail -n 1)
+			[ -n "$why" ] || why=$(grep -v '^ *$' "$zd/kernel-build.txt" | tail -n 1)
+			zc_note="the patched kernel could not be built on this machine (exit $rc): \`${why:-no output}\` (log: data/zc-$zck/kernel-build.txt)"
+		fi ;;
+	esac
+	if [ $kbuilt = 1 ]; then
+		echo "== report: kernel $zck: tests/vm/run --kernel $zck --timeout 1800 scripts/report_guest.sh --zerocopy-only $quick"
+		tk=$EPOCHREALTIME
+		set +e
+		tests/vm/run --kernel "$zck" --timeout 1800 scripts/report_guest.sh --zerocopy-only $quick 2>&1 |
+			tee "$zd/log.txt" |
+			awk '/^@@vsockscope-file / { skip = 1 } !skip { print; fflush() } /^@@vsockscope-end / { skip = 0 }'
+		rc=${PIPESTATUS[0]}
+		set -e
+		if [ "$rc" -eq 0 ] && scripts/vm_extract "$zd/log.txt" "$zd" && [ -s "$zd/zerocopy.csv" ]; then
+			zc=$zd/zerocopy.csv zc_from=$zck zc_log=$zd/log.txt
+			awk -v a="$tk" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f\n", b - a }' >"$zd/seconds"
+		else
+			zc_note="the rx_zerocopy --compare run on kernel $zck failed (exit $rc): $(grep -E 'FAIL|rx_zerocopy:|tests/vm/run:' "$zd/log.txt" | tail -n 1) (log: data/zc-$zck/log.txt)"
+		fi
+	fi
+elif [ -z "$zc" ]; then
+	zc_note="no kernel with zerocopy receive was asked for (REPORT_ZC_KERNEL=none)"
+fi
+[ -n "$zc_note" ] && echo "report: no copy/zerocopy figure: $zc_note" >&2
 
 # merge NAME: the kernels' NAME.csv as one (the header once).
 merge() {
@@ -91,9 +155,13 @@ for k in $kernels; do
 	render "credit-$k" credit --title "Credit of a sender whose receiver pauses 300 ms (kernel $k)" \
 		"$out/data/$k/credit.jsonl"
 done
-zc=${REPORT_ZEROCOPY_CSV:-}
-for k in $kernels; do [ -z "$zc" ] && [ -f "$out/data/$k/zerocopy.csv" ] && zc=$out/data/$k/zerocopy.csv; done
-[ -n "$zc" ] && render zerocopy zerocopy --title "Receive: copy against zerocopy" "$zc"
+if [ -n "$zc" ]; then
+	case $zc_from in
+	given) zt="Receive: copy against zerocopy (given CSV, not measured by this run)" ;;
+	*) zt="Copy vs zerocopy receive (rx_zerocopy --compare, kernel $zc_from)" ;;
+	esac
+	render zerocopy zerocopy --title "$zt" "$zc"
+fi
 
 # ------------------------------------------------------------ write report.md
 # table CSV: a Markdown table of a sweep CSV (the numbers behind a figure).
@@ -150,6 +218,9 @@ elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 	for k in $kernels; do
 		echo "| guest kernel $k | $(fact "$k" kernel_release), $(fact "$k" cpus) vCPUs ($(fact "$k" cpu_model)); its VM run took $(cat "$out/data/$k/seconds") s |"
 	done
+	if [ -n "$zc_from" ] && [ "$zc_from" != given ] && [ -f "$out/data/zc-$zc_from/facts.txt" ]; then
+		echo "| guest kernel $zc_from (zerocopy) | $(sed -n 's/^kernel_release=//p' "$out/data/zc-$zc_from/facts.txt"), $(sed -n 's/^cpus=//p' "$out/data/zc-$zc_from/facts.txt") vCPUs; its VM run took $(cat "$out/data/zc-$zc_from/seconds") s |"
+	fi
 	echo "| gnuplot | $(gnuplot --version) |"
 	echo
 	echo "Each kernel's measurements come from one VM boot: \`tests/vm/run --kernel K --timeout 1800"
@@ -206,15 +277,30 @@ elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 	echo "## Copy against zerocopy receive"
 	echo
 	if [ -n "$zc" ]; then
+		if [ "$zc_from" = given ]; then
+			echo "**Not measured by this run:** the CSV was given with \`REPORT_ZEROCOPY_CSV=$zcsv\`."
+		else
+			echo "\`rx_zerocopy --compare\` on kernel $zc_from (kernel-patches/): the server sends each point's"
+			echo "transfer in writes of N pages, the client receives it with read()s of N pages (copy) or maps it"
+			echo "into an N-page window of the socket (zerocopy); the modes alternate, one connection per run."
+			echo "Bars are the median receive rate, error bars the slowest and fastest run. Command, in the VM:"
+			echo "\`$(sed -n 's/^== \(rx_zerocopy --mode client .*\)/\1/p' "$zc_log" | head -n 1)\`"
+			echo "against \`rx_zerocopy --mode server --port 1300 --loop\`."
+		fi
+		echo
 		figure zerocopy "copy against zerocopy"
-		echo '```'
-		cat "$zc"
-		echo '```'
+		awk -F, 'NR == 1 { print "| kernel | buffer (bytes) | mode | runs | Gbit/s median | min | max | receiver CPU s/GiB |"
+			print "|---|--:|---|--:|--:|--:|--:|--:|"; next }
+			{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4,
+				v($5, "%.3f"), v($6, "%.3f"), v($7, "%.3f"), v($8, "%.2f") }
+			function v(x, f) { return x == "" ? "–" : sprintf(f, x) }' "$zc"
+		echo
 	else
-		echo "Not measured yet: this needs the patched kernel (\`tests/vm/run --kernel patched\`) and"
-		echo "rx_zerocopy. Run \`make report REPORT_KERNELS=\"6.1 6.12 patched\"\` once they exist, or pass"
-		echo "\`REPORT_ZEROCOPY_CSV=FILE\` (format: plots/schema.md). \`make check\` renders this figure"
-		echo "from tests/fixtures/zerocopy.csv."
+		echo "**Not measured:** $zc_note. There is no figure: the copy/zerocopy comparison needs the"
+		echo "patched kernel (\`make kernel\`, then \`tests/vm/run --kernel patched\`). \`make check\`"
+		echo "renders this figure only from tests/fixtures/zerocopy.csv (an earlier run's data), to test the"
+		echo "plot script: it is no measurement of this machine."
+		echo
 	fi
 } >"$out/report.md"
 echo "== report: $out/report.md ($(ls "$fig" | wc -l) figure files) in ${elapsed} s"

@@ -12,6 +12,21 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+const char *vs_sock_err_hint(int err)
+{
+	switch (err) {
+	case ENOBUFS:
+		return " (the kernel dropped a packet and reset the connection: this socket's receive "
+		       "queue held too many small packets for its vsock buffer size; see README, "
+		       "'Small writes and ENOBUFS')";
+	case EPIPE:
+	case ECONNRESET:
+		return " (the peer closed or reset the connection)";
+	default:
+		return "";
+	}
+}
+
 const char *vs_type_name(int type)
 {
 	switch (type) {

@@ -45,6 +45,15 @@ union vs_addr {
 /* "STREAM", "SEQPACKET", "DGRAM" or "?" */
 const char *vs_type_name(int type);
 
+/*
+ * What an errno of a connected vsock socket means beyond strerror(), for a
+ * one-line message: "" or " (...)". ENOBUFS is Linux (6.12 and later stable
+ * kernels) resetting a connection whose receive queue held more packets than
+ * its vsock buffer size allows, counting each packet's overhead (README: "Small
+ * writes and ENOBUFS"); EPIPE and ECONNRESET follow on the other side.
+ */
+const char *vs_sock_err_hint(int err);
+
 /* A blocking AF_VSOCK socket of TYPE connected to cid:port. */
 int vs_connect(int type, uint32_t cid, uint32_t port);
 /* The two halves of vs_connect(), for options that must be set before connecting. */

@@ -207,7 +207,7 @@ static void run_send(struct stream *s)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			fail(s, "send: %s", strerror(errno));
+			fail(s, "send: %s%s", strerror(errno), vs_sock_err_hint(errno));
 			break;
 		}
 		if (sp->type == SOCK_SEQPACKET && (size_t)r != n) {
@@ -290,7 +290,7 @@ static void run_recv(struct stream *s)
 				socklen_t len = sizeof(err);
 
 				getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-				fail(s, "poll: socket error: %s", strerror(err));
+				fail(s, "poll: socket error: %s%s", strerror(err), vs_sock_err_hint(err));
 			} else {
 				s->eof = true;	/* hung up with nothing left to read */
 			}
@@ -308,7 +308,7 @@ static void run_recv(struct stream *s)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fail(s, "read: %s", strerror(errno));
+			fail(s, "read: %s%s", strerror(errno), vs_sock_err_hint(errno));
 			break;
 		}
 		check_chunk(s, buf, (size_t)n, msg.msg_flags, &short_seen);

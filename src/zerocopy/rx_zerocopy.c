@@ -13,6 +13,7 @@
  * after the transfer both sides send "RESULT ..." so each reports the other.
  */
 #include "rx_zerocopy.h"
+#include "zc_compare.h"
 #include "vs_clock.h"
 #include "vs_ctl.h"
 #include "vs_guard.h"
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define RZ_VERSION "rx_zerocopy (vsockscope) 0.1"
@@ -41,7 +43,7 @@
 #define MAX_PAGES 16384
 #define MAX_MB (1024 * 1024)
 #define DEFAULT_ROUNDS 3
-#define MAX_ROUNDS 100
+#define MAX_ROUNDS ZC_MAX_ROUNDS
 #define MIB (1024 * 1024ULL)
 /* The vsock buffer default; a SEQPACKET record must fit the peer's buffer. */
 #define VSK_DEFAULT (256 * 1024ULL)
@@ -60,6 +62,8 @@ struct cfg {
 	bool zerocopy, seqpacket, verify, json, compare, loop;
 	double interval_s;
 	unsigned int rounds;
+	const char *csv;	/* --compare: the zerocopy CSV goes here */
+	const char *label;	/* its label column */
 };
 
 /* One transfer, as the two sides agree on it. */
@@ -100,6 +104,7 @@ static void usage(void)
 	       "       rx_zerocopy --mode client --peer-cid CID [--port P] [--zerocopy] [--mb N]\n"
 	       "                   [--rx PAGES] [--tx PAGES] [--seqpacket] [--verify]\n"
 	       "       rx_zerocopy --mode client --peer-cid CID --compare [--mb N] [--rounds N]\n"
+	       "                   [--csv FILE [--label TEXT]]\n"
 	       "\n"
 	       "vsock receive throughput, copy against zerocopy receive (vsock_zc.h). The server\n"
 	       "sends --mb MiB in writes of --tx pages; the client receives them with read()s of\n"
@@ -121,6 +126,9 @@ static void usage(void)
 	       "  --compare             client: copy and zerocopy at rx = tx = 8/32/64/256/512\n"
 	       "                        pages, A/B interleaved, one connection per point\n"
 	       "  --rounds <n>          --compare: rounds, the table shows medians (default %d)\n"
+	       "  --csv <file>          --compare: also write the results as the zerocopy CSV\n"
+	       "                        of plots/ (plots/schema.md); '-' is stdout\n"
+	       "  --label <text>        --csv: its label column (default the kernel release)\n"
 	       "  --loop                server: keep serving clients until interrupted\n"
 	       "  --interval <sec>      interval lines every <sec> (default 1, 0 = none)\n"
 	       "  --json                one JSON document instead of text\n"
@@ -135,7 +143,7 @@ static void usage(void)
 enum opt {
 	OPT_HELP = 'H', OPT_MODE = 256, OPT_PORT, OPT_PEER, OPT_MB, OPT_RX, OPT_TX, OPT_ZEROCOPY,
 	OPT_SEQPACKET, OPT_VERIFY, OPT_COMPARE, OPT_ROUNDS, OPT_LOOP, OPT_INTERVAL, OPT_JSON,
-	OPT_VERSION, OPT_MAX,
+	OPT_VERSION, OPT_CSV, OPT_LABEL, OPT_MAX,
 };
 
 static const struct option longopts[] = {
@@ -155,6 +163,8 @@ static const struct option longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ 0 },
 };
 
@@ -168,6 +178,7 @@ static void check_combinations(const struct cfg *c, const bool *given)
 {
 	static const int client_only[] = {
 		OPT_PEER, OPT_RX, OPT_ZEROCOPY, OPT_SEQPACKET, OPT_VERIFY, OPT_COMPARE, OPT_ROUNDS,
+		OPT_CSV, OPT_LABEL,
 	};
 	static const int not_compare[] = { OPT_RX, OPT_TX, OPT_ZEROCOPY, OPT_INTERVAL };
 
@@ -187,6 +198,12 @@ static void check_combinations(const struct cfg *c, const bool *given)
 				       "rx = tx = 8/32/64/256/512 pages)", name_of(not_compare[i]));
 	if (given[OPT_ROUNDS] && !c->compare)
 		vs_usage_error("--rounds goes with --compare");
+	if (given[OPT_CSV] && !c->compare)
+		vs_usage_error("--csv goes with --compare");
+	if (given[OPT_LABEL] && !given[OPT_CSV])
+		vs_usage_error("--label goes with --csv");
+	if (c->csv && !strcmp(c->csv, "-") && c->json)
+		vs_usage_error("--csv - does not go with --json (both would write to stdout)");
 }
 
 /* ------------------------------------------------------------- buffers */
@@ -894,11 +911,6 @@ static int run_client(const struct cfg *cfg)
 
 /* ---------------------------------------------------------------- compare */
 
-struct cell {
-	double sec[MAX_ROUNDS], cpu[MAX_ROUNDS];	/* receiver seconds, CPU usec/MiB */
-	unsigned int n;
-};
-
 static double median_of(const double *v, unsigned int n)
 {
 	double tmp[MAX_ROUNDS];
@@ -907,11 +919,11 @@ static double median_of(const double *v, unsigned int n)
 	return vs_median(tmp, n);
 }
 
-static void table_row(const char *name, const struct cell *cells, bool cpu)
+static void table_row(const char *name, const struct zc_cell *cells, bool cpu)
 {
 	printf("%-24s", name);
 	for (size_t p = 0; p < NPOINTS; p++) {
-		const struct cell *c = &cells[p];
+		const struct zc_cell *c = &cells[p];
 
 		if (!c->n)
 			printf(" | %8s", "n/a");
@@ -921,7 +933,7 @@ static void table_row(const char *name, const struct cell *cells, bool cpu)
 	printf("\n");
 }
 
-static void compare_table(const struct cfg *cfg, const struct cell (*cell)[NPOINTS],
+static void compare_table(const struct cfg *cfg, const struct zc_cell (*cell)[NPOINTS],
 			  const char *type)
 {
 	printf("\n%s, %" PRIu64 " MiB per point, median of %u round%s; rx = tx buffer in pages\n",
@@ -945,7 +957,8 @@ static void compare_table(const struct cfg *cfg, const struct cell (*cell)[NPOIN
 	table_row("copy: rx cpu ms/MiB", cell[0], true);
 }
 
-static void compare_json(const struct cfg *cfg, const struct cell (*cell)[NPOINTS],
+/* The JSON carries the numbers of the CSV (zc_compare.h), and each run's seconds. */
+static void compare_json(const struct cfg *cfg, const struct zc_cell (*cell)[NPOINTS],
 			 bool zc, int rc)
 {
 	static const char *const modes[] = { "copy", "zerocopy" };
@@ -962,22 +975,28 @@ static void compare_json(const struct cfg *cfg, const struct cell (*cell)[NPOINT
 	for (size_t p = 0; p < NPOINTS; p++) {
 		vs_json_obj_begin(&j, NULL);
 		vs_json_u64(&j, "pages", compare_pages[p]);
+		vs_json_u64(&j, "buf_size", compare_pages[p] * page);
 		for (int m = 0; m < 2; m++) {
-			const struct cell *c = &cell[m][p];
+			const struct zc_cell *c = &cell[m][p];
+			struct zc_stats st;
 
 			if (!c->n) {
 				vs_json_null(&j, modes[m]);
 				continue;
 			}
+			zc_cell_stats(c, cfg->mb * MIB, &st);
 			vs_json_obj_begin(&j, modes[m]);
+			vs_json_u64(&j, "runs", st.runs);
 			vs_json_arr_begin(&j, "seconds");
 			for (unsigned int i = 0; i < c->n; i++)
 				vs_json_double(&j, NULL, c->sec[i]);
 			vs_json_arr_end(&j);
-			vs_json_double(&j, "median_s", median_of(c->sec, c->n));
-			vs_json_double(&j, "gbps", vs_gbps(cfg->mb * MIB,
-							   (uint64_t)(median_of(c->sec, c->n) * 1e9)));
-			vs_json_double(&j, "rx_usec_per_mb", median_of(c->cpu, c->n));
+			vs_json_double(&j, "median_s", st.sec_median);
+			vs_json_double(&j, "gbps_median", st.gbps_median);
+			vs_json_double(&j, "gbps_min", st.gbps_min);
+			vs_json_double(&j, "gbps_max", st.gbps_max);
+			vs_json_double(&j, "rx_usec_per_mb", st.cpu_us_per_mib);
+			vs_json_double(&j, "cpu_s_per_gib", st.cpu_s_per_gib);
 			vs_json_obj_end(&j);
 		}
 		if (cell[0][p].n && cell[1][p].n)
@@ -992,15 +1011,44 @@ static void compare_json(const struct cfg *cfg, const struct cell (*cell)[NPOINT
 	vs_json_finish(&j);
 }
 
+/* --csv: the zerocopy CSV of plots/ (plots/schema.md); 0, or 1 with a message. */
+static int compare_csv(const struct cfg *cfg, FILE *f, const struct zc_cell (*cell)[NPOINTS])
+{
+	uint64_t sizes[NPOINTS];
+	struct utsname u;
+	const char *label = cfg->label;
+
+	if (!label)
+		label = uname(&u) ? "unknown" : u.release;
+	for (size_t p = 0; p < NPOINTS; p++)
+		sizes[p] = compare_pages[p] * page;
+	if (zc_csv_write(f, label, cfg->mb * MIB, sizes, NPOINTS, cell[0], cell[1]) ||
+	    (f != stdout && fclose(f))) {
+		fprintf(stderr, "rx_zerocopy: --csv '%s': writing failed: %s\n", cfg->csv,
+			strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int run_compare(const struct cfg *cfg)
 {
-	static struct cell cell[2][NPOINTS];	/* [copy, zerocopy][point] */
+	static struct zc_cell cell[2][NPOINTS];	/* [copy, zerocopy][point] */
 	int zc = zc_supported(), rc = 0, fd;
 	FILE *progress = cfg->json ? stderr : stdout;
+	FILE *csv = NULL;
 	struct vs_ctl c;
 
 	if (zc < 0)
 		vs_die("probing for zerocopy receive: %s", strerror(-zc));
+	/* The CSV file is opened first: a bad path fails before any transfer. */
+	if (cfg->csv) {
+		csv = strcmp(cfg->csv, "-") ? fopen(cfg->csv, "w") : stdout;
+		if (!csv)
+			vs_die("--csv '%s': %s", cfg->csv, strerror(errno));
+		if (csv == stdout)
+			progress = stderr;
+	}
 	if (!zc)
 		vs_warn("--compare: %s: only copy mode is measured", ZC_NO_KERNEL_MSG);
 	fd = connect_ctl(cfg, &c);
@@ -1020,7 +1068,7 @@ static int run_compare(const struct cfg *cfg)
 				struct side me, peer;
 				struct ticker tk = { 0 };
 				struct cfg quiet = *cfg;
-				struct cell *ce = &cell[m][p];
+				struct zc_cell *ce = &cell[m][p];
 
 				if (m && !zc)
 					continue;
@@ -1048,10 +1096,13 @@ static int run_compare(const struct cfg *cfg)
 		rc = 1;
 	}
 	if (cfg->json)
-		compare_json(cfg, (const struct cell (*)[NPOINTS])cell, zc, rc || !zc);
-	else
-		compare_table(cfg, (const struct cell (*)[NPOINTS])cell,
+		compare_json(cfg, (const struct zc_cell (*)[NPOINTS])cell, zc, rc || !zc);
+	else if (csv != stdout)
+		compare_table(cfg, (const struct zc_cell (*)[NPOINTS])cell,
 			      cfg->seqpacket ? "SEQPACKET" : "STREAM");
+	/* Partial results are written too: the runs column says what was measured. */
+	if (csv && compare_csv(cfg, csv, (const struct zc_cell (*)[NPOINTS])cell))
+		rc = 1;
 	if (!zc) {
 		fprintf(stderr, "rx_zerocopy: --compare: %s: the zerocopy row is n/a\n",
 			ZC_NO_KERNEL_MSG);
@@ -1134,6 +1185,17 @@ int main(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			cfg.json = true;
+			break;
+		case OPT_CSV:
+			if (!*optarg)
+				vs_usage_error("--csv needs a file name ('-' for stdout)");
+			cfg.csv = optarg;
+			break;
+		case OPT_LABEL:
+			if (!*optarg || strpbrk(optarg, ",\n\r"))
+				vs_usage_error("--label '%s': it must be non-empty, without commas or "
+					       "line breaks (a CSV column)", optarg);
+			cfg.label = optarg;
 			break;
 		}
 	}

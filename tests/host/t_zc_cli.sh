@@ -35,7 +35,13 @@ ZC_BAD_OPTIONS="--frobnicate|unknown option '--frobnicate'
 --mode server --seqpacket|--seqpacket is a client option
 --mode server --verify|--verify is a client option
 --mode server --compare|--compare is a client option
---mode server stray|unexpected argument 'stray'"
+--mode server stray|unexpected argument 'stray'
+--mode client --peer-cid 1 --csv x.csv|--csv goes with --compare
+--mode client --peer-cid 1 --compare --label k|--label goes with --csv
+--mode client --peer-cid 1 --compare --csv x.csv --label a,b|--label 'a,b': it must be non-empty, without commas
+--mode client --peer-cid 1 --compare --csv=|--csv needs a file name
+--mode client --peer-cid 1 --compare --csv - --json|--csv - does not go with --json
+--mode server --csv x.csv|--csv is a client option"
 
 test_bad_options_exit_2_before_any_socket() {
 	. "$VS_ROOT/tests/lib/cli.sh"
@@ -122,4 +128,32 @@ test_uapi_checker_finds_differences() {
 	rm p/0001-good.patch
 	echo "diff --git a/net/x.c b/net/x.c" >p/0001-other.patch
 	vs_run_rc 77 sh "$VS_ROOT/tests/lib/zc_uapi_check.sh" p "$hdr"
+}
+
+# rx_zerocopy --compare --csv writes its CSV with src/zerocopy/zc_compare.c; zc_csv runs
+# that code on known runs: the numbers are the runs' medians and extremes, and plots/plot
+# (the schema check of plots/schema.md) draws the result.
+test_compare_csv_passes_the_plot_schema() {
+	command -v gnuplot >/dev/null || vs_skip "gnuplot is not installed"
+	# 128 MiB per run: 1 s is 1.073741824 Gbit/s; 1000 usec/MiB is 1.024 s/GiB
+	printf '%s\n' "32768 copy 1 1000" "32768 zerocopy 0.5 500" "32768 copy 2 3000" \
+		"32768 copy 4 2000" "2097152 copy 1 100" >runs
+	"$VS_ROOT/build/testbin/zc_csv" patched 128 <runs >zc.csv || vs_fail "zc_csv failed"
+	cat >want <<'EOT'
+label,buf_size,mode,runs,gbps_median,gbps_min,gbps_max,cpu_s_per_gib
+patched,32768,copy,3,0.536871,0.268435,1.07374,2.048
+patched,32768,zerocopy,1,2.14748,2.14748,2.14748,0.512
+patched,2097152,copy,1,1.07374,1.07374,1.07374,0.1024
+patched,2097152,zerocopy,0,,,,
+EOT
+	diff want zc.csv >diff.out || vs_fail "unexpected CSV: $(cat diff.out)"
+	[ "$(head -n 1 zc.csv)" = "$(head -n 1 "$VS_ROOT/tests/fixtures/zerocopy.csv")" ] ||
+		vs_fail "the header differs from tests/fixtures/zerocopy.csv (plots/schema.md)"
+	"$VS_ROOT/plots/plot" zerocopy -o zc.png zc.csv 2>err || vs_fail "plots/plot refused it: $(cat err)"
+	[ -s zc.png ] || vs_fail "no PNG"
+	# no run at all: plots/plot says so instead of drawing an empty figure
+	printf '' | "$VS_ROOT/build/testbin/zc_csv" patched 128 >empty.csv
+	vs_assert_eq "header only" 1 "$(wc -l <empty.csv)"
+	if "$VS_ROOT/plots/plot" zerocopy -o e.png empty.csv 2>err; then vs_fail "an empty CSV was drawn"; fi
+	[ ! -e e.png ] || vs_fail "an image was written for an empty CSV"
 }

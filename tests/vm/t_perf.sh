@@ -263,3 +263,32 @@ test_bad_options_exit_2() {
 	. "$VS_ROOT/tests/lib/cli.sh"
 	check_bad_options vsock_perf
 }
+
+# Small writes and ENOBUFS (README): Debian's 6.12 (6.12.95, with the stable fixes "vsock/
+# virtio: fix potential unbounded skb queue", "fix skb overhead accounting to preserve full
+# buf_alloc" and "reset connection on receiving queue overflow") refuses a packet when
+# (queued packets + 1) x SKB_TRUESIZE(0) (576 B on x86_64) exceeds the receiver's vsock
+# buffer size, and resets the connection: read() fails with ENOBUFS, send() with EPIPE.
+# With 256 KiB that is 455 queued packets. A receiver that stops reading for 1.5 s lets the
+# whole credit queue up: 512-byte writes are 512 packets and hit the limit; 4 KiB writes are
+# 64 (at most twice that when the credit splits writes) and never do. 6.1 counts payload only.
+test_small_writes_queue_limit() {
+	limited=0
+	case $(uname -r) in 6.12.*) limited=1 ;; esac
+	rx_start --buf-size 4096 --stall-rx 1500 --interval 0
+	vs_run_rc 0 tx --bytes 1M --buf-size 4096 --interval 0
+	rx_wait 0
+	vs_assert_eq "received with 4 KiB writes" 1048576 "$(vs_field rx.out 'total bytes received: ')"
+	rx_start --buf-size 512 --stall-rx 1500 --interval 0
+	if [ $limited = 1 ]; then
+		vs_run_rc 1 tx --bytes 1M --buf-size 512 --interval 0
+		rx_wait 1
+		vs_assert_file_match rx.err "read: No buffer space available \(the kernel dropped a packet and reset the connection: this socket's receive queue held too many small packets"
+		vs_assert_file_match err "send: (Broken pipe|Connection reset by peer) \(the peer closed or reset the connection\)"
+		vs_assert_file_match err "this side sent [0-9]+ bytes, the peer received [0-9]+$"
+	else
+		vs_run_rc 0 tx --bytes 1M --buf-size 512 --interval 0
+		rx_wait 0
+		vs_assert_eq "received with 512-byte writes" 1048576 "$(vs_field rx.out 'total bytes received: ')"
+	fi
+}

@@ -134,3 +134,30 @@ test_patched_cases_fail_on_a_kernel_meant_patched() {
 	VSOCKSCOPE_KERNEL=6.1 sh -c ". '$VS_ROOT/tests/vm/lib.sh'; . '$VS_ROOT/tests/vm/t_zc_patched.sh'; test_seqpacket_boundaries" >out 2>err
 	vs_assert_eq "status on 6.1" 77 "$?"
 }
+
+# --compare --csv: the zerocopy CSV of plots/ (header of tests/fixtures/zerocopy.csv, which
+# tests/host/t_plots.sh holds equal to plots/schema.md and plots/plot), one copy and one
+# zerocopy row per size, and the same numbers as the JSON.
+test_compare_csv_matches_json() {
+	zs_start
+	if has_zc; then want=0 zruns=2; else want=1 zruns=0; fi
+	vs_run_rc $want zc --compare --mb 1 --rounds 2 --json --csv zc.csv --label k1
+	zs_wait
+	vs_assert_eq "header" "$(head -n 1 "$VS_ROOT/tests/fixtures/zerocopy.csv")" "$(head -n 1 zc.csv)"
+	vs_assert_eq "rows" 10 "$(tail -n +2 zc.csv | grep -c '^k1,')"
+	i=0
+	for pages in 8 32 64 256 512; do
+		size=$((pages * 4096))
+		vs_assert_eq "json buf_size $i" $size "$(vs_jsonget out compare.points.$i.buf_size)"
+		row=$(grep "^k1,$size,copy," zc.csv) || vs_fail "no copy row for $size: $(cat zc.csv)"
+		vs_assert_eq "copy runs $size" 2 "$(echo "$row" | cut -d, -f4)"
+		json=$(vs_jsonget out compare.points.$i.copy.gbps_median)
+		awk -v a="$(echo "$row" | cut -d, -f5)" -v b="$json" \
+			'BEGIN { exit !(a > 0 && (a - b) / b < 1e-5 && (b - a) / b < 1e-5) }' ||
+			vs_fail "copy gbps_median at $size: CSV $row, JSON $json"
+		row=$(grep "^k1,$size,zerocopy," zc.csv) || vs_fail "no zerocopy row for $size"
+		vs_assert_eq "zerocopy runs $size" $zruns "$(echo "$row" | cut -d, -f4)"
+		[ $zruns = 0 ] && { [ "$row" = "k1,$size,zerocopy,0,,,," ] || vs_fail "zerocopy row without runs: $row"; }
+		i=$((i + 1))
+	done
+}
