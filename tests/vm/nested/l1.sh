@@ -12,19 +12,36 @@ mkdir -p $S
 say() { echo "nested: $*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
+# builtin NAME: NAME is built into this kernel (a kernel like --kernel patched).
+builtin() {
+	grep -qx "$1" /vsockscope/modules/modules.builtin.names 2>/dev/null
+}
+
 # The safety invariant: L1's only vsock transport is vhost toward L2. A guest transport here
 # would lead to the machine's hypervisor (L0); loopback is not part of this setup either.
+# A kernel with both built in (--kernel patched) cannot unload them: there L1 must have no
+# virtio vsock device (virtio device ID 19), so the guest transport has no peer at all, and
+# loopback stays inside L1. The device check holds for every kernel.
 check_transports() {
 	for m in $NESTED_L1_FORBIDDEN; do
+		builtin $m && continue
 		if [ -e /sys/module/$m ]; then
 			say "refusing: module $m is loaded in the host VM $1; its only vsock transport must be vhost_vsock toward the nested guest"
 			[ -n "${QPID:-}" ] && kill "$QPID" 2>/dev/null
 			exit 3
 		fi
 	done
+	for d in /sys/bus/virtio/devices/*; do
+		[ -e "$d/device" ] || continue
+		if [ "$(cat "$d/device")" = 0x0013 ]; then
+			say "refusing: the host VM has a virtio vsock device ($d) $1: a transport toward the machine"
+			[ -n "${QPID:-}" ] && kill "$QPID" 2>/dev/null
+			exit 3
+		fi
+	done
 }
 check_transports "before the run"
-[ -e /sys/module/vhost_vsock ] && [ -c /dev/vhost-vsock ] ||
+{ [ -e /sys/module/vhost_vsock ] || builtin vhost_vsock; } && [ -c /dev/vhost-vsock ] ||
 	{ say "vhost_vsock is not loaded or /dev/vhost-vsock is missing"; exit 125; }
 
 # KVM for L2 when the (TCG) host VM offers SVM; else TCG inside TCG.
@@ -57,8 +74,10 @@ start_guest() {
 		-f /vsockscope/tests/vm/nested/l2filter.awk <$S/serial &
 	FPID=$!
 	uptime_s >$S/t0
+	smp=$NESTED_GUEST_SMP
+	[ "$NESTED_GUEST_BUILTIN" = 1 ] && smp="$smp,sockets=$smp"
 	qemu-system-x86_64 -accel $accel -cpu $cpu -M pc -nodefaults -no-user-config \
-		-smp "$NESTED_GUEST_SMP" -m "$NESTED_GUEST_MEM" -L /usr/share/qemu \
+		-smp "$smp" -m "$NESTED_GUEST_MEM" -L /usr/share/qemu \
 		-display none -serial stdio -no-reboot -nic none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-device vhost-vsock-pci,guest-cid="$NESTED_GUEST_CID" \
