@@ -29,7 +29,8 @@
 # with L2's vmlinux, the machine's qemu-system-x86_64 (with its libraries, and its TCG module for
 # the fallback) and its firmware (/usr/share/qemu, /usr/share/seabios). Kernels come from run's cache.
 # env: VSOCKSCOPE_VM_GUEST_MEM (MB, default 512), VSOCKSCOPE_VM_GUEST_SMP (default 1: see below),
-#      VSOCKSCOPE_VM_NESTED_ACCEL=auto|kvm|tcg (default auto: KVM if usable, else TCG).
+#      VSOCKSCOPE_VM_NESTED_ACCEL=auto|kvm|tcg (default auto: KVM if usable, else TCG),
+#      VSOCKSCOPE_VM_GUEST_APPEND (more kernel arguments for the nested guest, e.g. loglevel=7).
 # Defaults in nested mode: --mem 2048 and --timeout 900 unless given.
 
 NESTED_GUEST_CID=3
@@ -102,6 +103,7 @@ nested_build_host() {
     # a built-in kernel has no ACPI: -smp N alone would give it one CPU (as in boot_vm)
     printf 'NESTED_GUEST_BUILTIN=%s\n' "$NESTED_G_BUILTIN"
     printf 'NESTED_ACCEL=%s\n' "$NESTED_ACCEL"
+    printf 'NESTED_GUEST_APPEND=%s\n' "$(shquote "${VSOCKSCOPE_VM_GUEST_APPEND:-}")"
     printf 'NESTED_MARK_START=%s\n' "$(shquote "$NESTED_G_MARK_START")"
     printf 'NESTED_MARK_EXIT=%s\n' "$(shquote "$NESTED_G_MARK_EXIT")"
     printf 'NESTED_L1_FORBIDDEN=%s\n' "$(shquote "$NESTED_L1_FORBIDDEN")"

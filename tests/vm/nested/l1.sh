@@ -82,7 +82,7 @@ start_guest() {
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-device vhost-vsock-pci,guest-cid="$NESTED_GUEST_CID" \
 		-kernel $N/guest-vmlinux -initrd $N/guest.cpio \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel${NESTED_GUEST_APPEND:+ $NESTED_GUEST_APPEND}" \
 		</dev/null >$S/serial 2>$S/qemu.err &
 	QPID=$!
 }
@@ -99,12 +99,17 @@ stop_guest() {
 guest_console_tail() {
 	tail -n 25 $S/pre.log | sed 's/^/guest-console| /'
 	tail -n 5 $S/qemu.err | sed 's/^/guest-qemu| /'
+	dmesg | tail -n 8 | sed 's/^/host-dmesg| /'
 }
 
 # Boot L2 and wait until its script runs, before SCRIPT1 starts. A guest that crashes while
 # booting is booted again, at most twice: seen once on 6.12 under nested KVM, a panic on a
 # corrupted instruction in enqueue_timer (like the TCG text-patching race tests/vm/run retries).
-if [ $accel = kvm ]; then boot_limit=300; else boot_limit=900; fi
+# Under KVM a guest that is still silent after 120 s is stopped and booted again too (same
+# limit): with the patched kernel as host VM, 2 of 6 nested guests (patched and Debian 6.1) did
+# not reach their script in 130-300 s while a kernel build loaded the machine, where the others
+# took 8-32 s.
+if [ $accel = kvm ]; then boot_limit=120; else boot_limit=900; fi
 try=0
 while :; do
 	start_guest
@@ -120,6 +125,11 @@ while :; do
 		wait $FPID
 		say "the nested guest did not reach its script within $boot_limit s; its last console lines and QEMU's stderr:"
 		guest_console_tail
+		if [ $accel = kvm ] && [ $try -lt 2 ]; then
+			try=$((try + 1))
+			say "booting it again ($try/2)"
+			continue
+		fi
 		exit 124
 	fi
 	wait $QPID
