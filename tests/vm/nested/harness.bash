@@ -102,6 +102,8 @@ nested_build_host() {
     printf 'NESTED_GUEST_MEM=%s\nNESTED_GUEST_SMP=%s\n' "$NESTED_GUEST_MEM" "$NESTED_GUEST_SMP"
     # a built-in kernel has no ACPI: -smp N alone would give it one CPU (as in boot_vm)
     printf 'NESTED_GUEST_BUILTIN=%s\n' "$NESTED_G_BUILTIN"
+    # ... nor calibrate its TSC (machine_tsc_khz in tests/vm/run): L2's TSC runs at L1's rate
+    printf 'NESTED_GUEST_TSC_KHZ=%s\n' "$( ((NESTED_G_BUILTIN)) && echo "$TSC_KHZ")"
     printf 'NESTED_ACCEL=%s\n' "$NESTED_ACCEL"
     printf 'NESTED_GUEST_APPEND=%s\n' "$(shquote "${VSOCKSCOPE_VM_GUEST_APPEND:-}")"
     printf 'NESTED_MARK_START=%s\n' "$(shquote "$NESTED_G_MARK_START")"

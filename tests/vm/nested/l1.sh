@@ -82,7 +82,7 @@ start_guest() {
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-device vhost-vsock-pci,guest-cid="$NESTED_GUEST_CID" \
 		-kernel $N/guest-vmlinux -initrd $N/guest.cpio \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel${NESTED_GUEST_APPEND:+ $NESTED_GUEST_APPEND}" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel${NESTED_GUEST_TSC_KHZ:+ tsc_early_khz=$NESTED_GUEST_TSC_KHZ}${NESTED_GUEST_APPEND:+ $NESTED_GUEST_APPEND}" \
 		</dev/null >$S/serial 2>$S/qemu.err &
 	QPID=$!
 }

@@ -215,6 +215,37 @@ zcx_assert_mapped() {
 	vs_assert_le "half of the bytes" $(($1 / 2)) "$_m"
 }
 
+# zcx_receive_kind CASE PORT KIND: the receiving side of one transfer of the zc sets, verified:
+#   copy      16 MiB read() in 32-page reads of 32-page writes
+#   zerocopy  the same through a 32-page mapping (zcx_assert_mapped)
+#   odd       8 MiB zerocopy, 5-page writes into a 3-page window: mapped calls and
+#             recv_skip_hint reads interleave
+#   seqpacket 8 MiB zerocopy, 32 records of 256 KiB (64 pages) into an 8-page window
+zcx_receive_kind() {
+	case $3 in
+	copy)
+		zcx_receive "$1" "$2" --mb 16 --rx 32 --tx 32 --verify
+		vs_assert_eq "bytes received" 16777216 "$(vs_field out 'total bytes received: ')"
+		vs_assert_file_match out "^check: the server sent 16777216 bytes, all received and verified$"
+		;;
+	zerocopy)
+		zcx_receive "$1" "$2" --zerocopy --mb 16 --rx 32 --tx 32 --verify --json
+		zcx_assert_mapped 16777216
+		;;
+	odd)
+		zcx_receive "$1" "$2" --zerocopy --mb 8 --rx 3 --tx 5 --verify --json
+		zcx_assert_mapped 8388608
+		;;
+	seqpacket)
+		zcx_receive "$1" "$2" --zerocopy --seqpacket --mb 8 --rx 8 --tx 64 --verify
+		vs_assert_file_match out "^records: 32 received, record boundaries checked$"
+		vs_assert_eq "bytes received" 8388608 "$(vs_field out 'total bytes received: ')"
+		vs_assert_file_match out "^zerocopy: [1-9][0-9]* bytes mapped"
+		;;
+	*) vs_fail "zcx_receive_kind: unknown kind '$3'" ;;
+	esac
+}
+
 # assert_no_kernel_splat: this side's kernel log reports no BUG, WARNING, KASAN or lockdep splat
 # since the first transfer (zcx_mark).
 assert_no_kernel_splat() {
