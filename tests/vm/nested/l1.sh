@@ -106,9 +106,9 @@ guest_console_tail() {
 # booting is booted again, at most twice: seen once on 6.12 under nested KVM, a panic on a
 # corrupted instruction in enqueue_timer (like the TCG text-patching race tests/vm/run retries).
 # Under KVM a guest that is still silent after 120 s is stopped and booted again too (same
-# limit): with the patched kernel as host VM, 2 of 6 nested guests (patched and Debian 6.1) did
-# not reach their script in 130-300 s while a kernel build loaded the machine, where the others
-# took 8-32 s.
+# limit): with the patched kernel as host VM, 3 of 6 nested guests (patched and Debian 6.1) did
+# not reach their script in 120-300 s, where the others took 17-31 s. The cause was the host VM's
+# jiffies clock (tests/vm/run: machine_tsc_khz); since it has the TSC, 4-13 s.
 if [ $accel = kvm ]; then boot_limit=120; else boot_limit=900; fi
 try=0
 while :; do
