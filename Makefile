@@ -144,10 +144,12 @@ report: deps tools
 
 # The full nested host<->guest sets (tests/vm/nested: vsock_perf both ways, every mode, traced on
 # both sides; vsock_conform in both role assignments) on 6.1 and 6.12; make check runs only the
-# smoke test.
+# smoke test. Then rx_zerocopy copy and zerocopy both ways with the patched kernel (kernel-patches/)
+# as host VM and nested guest (tests/vm/nested/{host,guest}_zc.sh).
 .PHONY: check-nested
 check-nested: deps tools
 	tests/run --no-unit --no-vm --nested 'perf conform'
+	tests/run --no-unit --no-vm --nested zc --kernel patched
 
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh
@@ -158,6 +160,14 @@ bench: deps tools
 ZC_KERNEL ?= patched
 bench-zerocopy: deps tools
 	tests/vm/run --kernel $(ZC_KERNEL) --timeout 1800 bench/zerocopy.sh
+	$(MAKE) bench-zerocopy-nested
+
+# The same table across the nested host<->guest path, both directions (bench/zerocopy_nested.sh):
+# ZC_KERNEL as host VM and as nested guest.
+.PHONY: bench-zerocopy-nested
+bench-zerocopy-nested: deps tools
+	tests/vm/run --kernel $(ZC_KERNEL) --guest-kernel $(ZC_KERNEL) --timeout 3600 \
+		--guest bench/zerocopy_nested.sh bench/zerocopy_nested.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,10 @@
 #
 #   tests/vm/run --guest SCRIPT2 [--guest-kernel K2] [--kernel K1] [options] SCRIPT1 [ARG...]
 #
+# K1 and K2: 6.1, 6.12 (Debian, modules loaded as below), or patched, patched-kasan, /abs/bzImage
+# (everything built in, kernel-patches/vsockscope.config: KVM, kvm_amd, vhost_vsock, virtio-pci and
+# the virtio vsock transport, so one patched kernel serves as host VM and as nested guest).
+#
 # Topology: the bare machine (L0) runs the test VM (L1) under TCG as always. L1 is the vsock
 # *host*: it loads vsock, vmw_vsock_virtio_transport_common, vsock_diag and vhost_vsock (and
 # kvm_amd for the nested guest), and never vmw_vsock_virtio_transport or vsock_loopback: its only
@@ -25,13 +29,17 @@
 # with L2's vmlinux, the machine's qemu-system-x86_64 (with its libraries, and its TCG module for
 # the fallback) and its firmware (/usr/share/qemu, /usr/share/seabios). Kernels come from run's cache.
 # env: VSOCKSCOPE_VM_GUEST_MEM (MB, default 512), VSOCKSCOPE_VM_GUEST_SMP (default 1: see below),
-#      VSOCKSCOPE_VM_NESTED_ACCEL=auto|kvm|tcg (default auto: KVM if usable, else TCG).
+#      VSOCKSCOPE_VM_NESTED_ACCEL=auto|kvm|tcg (default auto: KVM if usable, else TCG),
+#      VSOCKSCOPE_VM_GUEST_APPEND (more kernel arguments for the nested guest, e.g. loglevel=7).
 # Defaults in nested mode: --mem 2048 and --timeout 900 unless given.
 
 NESTED_GUEST_CID=3
 NESTED_L1_MODULES="vsock vmw_vsock_virtio_transport_common vsock_diag vhost_vsock"
 NESTED_L2_MODULES="vsock vmw_vsock_virtio_transport_common virtio_pci vmw_vsock_virtio_transport vsock_diag"
-# Never in L1: a guest transport (its only peer would be L0's hypervisor) or loopback.
+# Never in L1: a guest transport (its only peer would be L0's hypervisor) or loopback. A kernel
+# with everything built in (--kernel patched) has both built in: there the invariant is that L1
+# has no virtio vsock device (tests/vm/run gives it none; l1.sh checks), so its guest transport
+# has nothing to send to and its only path out is vhost toward L2; loopback stays inside L1.
 NESTED_L1_FORBIDDEN="vmw_vsock_virtio_transport vsock_loopback"
 
 # nested_append_cpio TREE CPIO: append TREE's files to CPIO as a second newc archive (the kernel
@@ -92,7 +100,12 @@ nested_build_host() {
     printf 'NESTED_GUEST_KERNEL=%s\n' "$(shquote "$NESTED_G_NAME")"
     printf 'NESTED_GUEST_RELEASE=%s\n' "$(shquote "$NESTED_G_RELEASE")"
     printf 'NESTED_GUEST_MEM=%s\nNESTED_GUEST_SMP=%s\n' "$NESTED_GUEST_MEM" "$NESTED_GUEST_SMP"
+    # a built-in kernel has no ACPI: -smp N alone would give it one CPU (as in boot_vm)
+    printf 'NESTED_GUEST_BUILTIN=%s\n' "$NESTED_G_BUILTIN"
+    # ... nor calibrate its TSC (machine_tsc_khz in tests/vm/run): L2's TSC runs at L1's rate
+    printf 'NESTED_GUEST_TSC_KHZ=%s\n' "$( ((NESTED_G_BUILTIN)) && echo "$TSC_KHZ")"
     printf 'NESTED_ACCEL=%s\n' "$NESTED_ACCEL"
+    printf 'NESTED_GUEST_APPEND=%s\n' "$(shquote "${VSOCKSCOPE_VM_GUEST_APPEND:-}")"
     printf 'NESTED_MARK_START=%s\n' "$(shquote "$NESTED_G_MARK_START")"
     printf 'NESTED_MARK_EXIT=%s\n' "$(shquote "$NESTED_G_MARK_EXIT")"
     printf 'NESTED_L1_FORBIDDEN=%s\n' "$(shquote "$NESTED_L1_FORBIDDEN")"
@@ -122,11 +135,20 @@ nested_main() {
   [[ -n $TIMEOUT_GIVEN ]] || TIMEOUT=900
   NESTED_G_NAME=${GUEST_KERNEL_NAME:-$KERNEL_NAME}
 
-  resolve_kernel "$NESTED_G_NAME"
-  NESTED_G_DIR=$KERNEL_DIR NESTED_G_VMLINUX=$KERNEL_VMLINUX NESTED_G_RELEASE=$KERNEL_RELEASE
-  resolve_kernel "$KERNEL_NAME"
-
+  # TMP first: a bzImage path is resolved into $TMP/kernel (L2's is moved aside for L1's)
   TMP=$(mktemp -d "${TMPDIR:-/tmp}/vsockscope-vm.XXXXXX")
+  BUILTIN=0
+  resolve_kernel "$NESTED_G_NAME"
+  [[ ! -d $TMP/kernel ]] || mv "$TMP/kernel" "$TMP/guest-kernel"
+  [[ $KERNEL_DIR != "$TMP/kernel" ]] || KERNEL_DIR=$TMP/guest-kernel
+  NESTED_G_DIR=$KERNEL_DIR NESTED_G_VMLINUX=$KERNEL_VMLINUX NESTED_G_RELEASE=$KERNEL_RELEASE
+  NESTED_G_BUILTIN=$BUILTIN
+  BUILTIN=0
+  resolve_kernel "$KERNEL_NAME"
+  if ((BUILTIN)); then
+    log "nested: the host VM's kernel has vmw_vsock_virtio_transport and vsock_loopback built in; it gets no virtio vsock device, so its only way out is vhost toward the nested guest (l1.sh checks)"
+  fi
+
   NONCE=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
   MARK_START="@@vsockscope-start-$NONCE@@"
   MARK_EXIT="@@vsockscope-exit-$NONCE rc="

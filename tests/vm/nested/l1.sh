@@ -12,19 +12,36 @@ mkdir -p $S
 say() { echo "nested: $*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
+# builtin NAME: NAME is built into this kernel (a kernel like --kernel patched).
+builtin() {
+	grep -qx "$1" /vsockscope/modules/modules.builtin.names 2>/dev/null
+}
+
 # The safety invariant: L1's only vsock transport is vhost toward L2. A guest transport here
 # would lead to the machine's hypervisor (L0); loopback is not part of this setup either.
+# A kernel with both built in (--kernel patched) cannot unload them: there L1 must have no
+# virtio vsock device (virtio device ID 19), so the guest transport has no peer at all, and
+# loopback stays inside L1. The device check holds for every kernel.
 check_transports() {
 	for m in $NESTED_L1_FORBIDDEN; do
+		builtin $m && continue
 		if [ -e /sys/module/$m ]; then
 			say "refusing: module $m is loaded in the host VM $1; its only vsock transport must be vhost_vsock toward the nested guest"
 			[ -n "${QPID:-}" ] && kill "$QPID" 2>/dev/null
 			exit 3
 		fi
 	done
+	for d in /sys/bus/virtio/devices/*; do
+		[ -e "$d/device" ] || continue
+		if [ "$(cat "$d/device")" = 0x0013 ]; then
+			say "refusing: the host VM has a virtio vsock device ($d) $1: a transport toward the machine"
+			[ -n "${QPID:-}" ] && kill "$QPID" 2>/dev/null
+			exit 3
+		fi
+	done
 }
 check_transports "before the run"
-[ -e /sys/module/vhost_vsock ] && [ -c /dev/vhost-vsock ] ||
+{ [ -e /sys/module/vhost_vsock ] || builtin vhost_vsock; } && [ -c /dev/vhost-vsock ] ||
 	{ say "vhost_vsock is not loaded or /dev/vhost-vsock is missing"; exit 125; }
 
 # KVM for L2 when the (TCG) host VM offers SVM; else TCG inside TCG.
@@ -57,13 +74,15 @@ start_guest() {
 		-f /vsockscope/tests/vm/nested/l2filter.awk <$S/serial &
 	FPID=$!
 	uptime_s >$S/t0
+	smp=$NESTED_GUEST_SMP
+	[ "$NESTED_GUEST_BUILTIN" = 1 ] && smp="$smp,sockets=$smp"
 	qemu-system-x86_64 -accel $accel -cpu $cpu -M pc -nodefaults -no-user-config \
-		-smp "$NESTED_GUEST_SMP" -m "$NESTED_GUEST_MEM" -L /usr/share/qemu \
+		-smp "$smp" -m "$NESTED_GUEST_MEM" -L /usr/share/qemu \
 		-display none -serial stdio -no-reboot -nic none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-device vhost-vsock-pci,guest-cid="$NESTED_GUEST_CID" \
 		-kernel $N/guest-vmlinux -initrd $N/guest.cpio \
-		-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel" \
+		-append "console=ttyS0 quiet loglevel=3 panic=-1 tsc=reliable vsockscope.testvm=1 vsockscope.cid=$NESTED_GUEST_CID vsockscope.accel=$accel${NESTED_GUEST_TSC_KHZ:+ tsc_early_khz=$NESTED_GUEST_TSC_KHZ}${NESTED_GUEST_APPEND:+ $NESTED_GUEST_APPEND}" \
 		</dev/null >$S/serial 2>$S/qemu.err &
 	QPID=$!
 }
@@ -80,12 +99,17 @@ stop_guest() {
 guest_console_tail() {
 	tail -n 25 $S/pre.log | sed 's/^/guest-console| /'
 	tail -n 5 $S/qemu.err | sed 's/^/guest-qemu| /'
+	dmesg | tail -n 8 | sed 's/^/host-dmesg| /'
 }
 
 # Boot L2 and wait until its script runs, before SCRIPT1 starts. A guest that crashes while
 # booting is booted again, at most twice: seen once on 6.12 under nested KVM, a panic on a
 # corrupted instruction in enqueue_timer (like the TCG text-patching race tests/vm/run retries).
-if [ $accel = kvm ]; then boot_limit=300; else boot_limit=900; fi
+# Under KVM a guest that is still silent after 120 s is stopped and booted again too (same
+# limit): with the patched kernel as host VM, 3 of 6 nested guests (patched and Debian 6.1) did
+# not reach their script in 120-300 s, where the others took 17-31 s. The cause was the host VM's
+# jiffies clock (tests/vm/run: machine_tsc_khz); since it has the TSC, 4-13 s.
+if [ $accel = kvm ]; then boot_limit=120; else boot_limit=900; fi
 try=0
 while :; do
 	start_guest
@@ -101,6 +125,11 @@ while :; do
 		wait $FPID
 		say "the nested guest did not reach its script within $boot_limit s; its last console lines and QEMU's stderr:"
 		guest_console_tail
+		if [ $accel = kvm ] && [ $try -lt 2 ]; then
+			try=$((try + 1))
+			say "booting it again ($try/2)"
+			continue
+		fi
 		exit 124
 	fi
 	wait $QPID

@@ -132,3 +132,127 @@ conform_side() {
 	fi
 	vs_sync "${2}_done" "$(tail -n 1 conform.out)"
 }
+
+# rx_zerocopy across the nested path: the server (the sender) on one side, the client (the
+# receiver, copy or --zerocopy) on the other, so that the receiver's packets come through
+# vhost_vsock (host) or the virtio guest driver (guest) into its page-backed receive queue.
+#   sending side:   zcx_send CASE PORT
+#   receiving side: zcx_receive CASE PORT CLIENTARGS...   (output in ./out, ./err)
+# They meet three times: CASE carries the receiver's verdict ("run", or "skip WHY" when its
+# Debian kernel has no zerocopy receive, or "fail WHY" when a kernel meant to be patched lacks
+# it), CASE_go once the server listens, CASE_done with the client's exit status.
+# zcx_mark: the first transfer marks the kernel log, so that assert_no_kernel_splat looks only at
+# what came after (a 6.1 nested guest warns at boot: fpu__init_system_xstate, nothing of ours).
+ZCX_MARK="vsockscope: nested zerocopy transfers begin"
+zcx_mark() {
+	[ -f /tmp/.zcx_mark ] && return 0
+	echo "$ZCX_MARK" >/dev/kmsg
+	: >/tmp/.zcx_mark
+}
+
+zcx_send() {
+	zcx_mark
+	vs_sync "$1"
+	case $vs_peer_value in
+	run) ;;
+	"skip "*) vs_skip "the receiving side: ${vs_peer_value#skip }" ;;
+	*) vs_fail "the receiving side: ${vs_peer_value#fail }" ;;
+	esac
+	rx_zerocopy --mode server --port "$2" --interval 0 >zs.out 2>zs.err &
+	ZS_PID=$!
+	vs_wait_listen "$2"
+	vs_sync "${1}_go"
+	vs_sync "${1}_done"
+	if [ "$vs_peer_value" != 0 ]; then
+		kill $ZS_PID 2>/dev/null
+		wait $ZS_PID
+		sed 's/^/  server| /' zs.out zs.err >&2
+		vs_fail "the receiving client exited $vs_peer_value (its output is on the other side)"
+	fi
+	vs_wait_status $ZS_PID 0 server zs.out zs.err
+	vs_assert_file_match zs.out "^Connection from $VSOCKSCOPE_PEER_CID:[0-9]+: "
+}
+
+zcx_receive() {
+	_c=$1 _p=$2
+	shift 2
+	_state=run
+	zcx_mark
+	case " $* " in
+	*" --zerocopy "*)
+		if ! zc_test --probe >/dev/null 2>probe.err; then
+			case ${VSOCKSCOPE_KERNEL:-} in
+			6.1|6.12) _state="skip kernel $VSOCKSCOPE_KERNEL has no zerocopy receive (not patched)" ;;
+			*) _state="fail kernel '${VSOCKSCOPE_KERNEL:-?}' ($(uname -r)) was meant to be patched but lacks zerocopy receive: $(cat probe.err)" ;;
+			esac
+		fi
+		;;
+	esac
+	vs_sync "$_c" "$_state"
+	case $_state in
+	"skip "*) vs_skip "${_state#skip }" ;;
+	"fail "*) vs_fail "${_state#fail }" ;;
+	esac
+	vs_sync "${_c}_go"
+	rx_zerocopy --mode client --peer-cid "$VSOCKSCOPE_PEER_CID" --port "$_p" --interval 0 "$@" >out 2>err
+	_rc=$?
+	vs_sync "${_c}_done" $_rc
+	if [ $_rc != 0 ]; then
+		sed 's/^/  out| /' out >&2
+		sed 's/^/  err| /' err >&2
+		vs_fail "rx_zerocopy --mode client $* exited $_rc"
+	fi
+}
+
+# zcx_assert_mapped BYTES: a --zerocopy --json client got BYTES, verified, and most of them
+# mapped: every byte either mapped or read (recv_skip_hint), at least half mapped.
+zcx_assert_mapped() {
+	vs_assert_eq "bytes received" "$1" "$(vs_jsonget out end.bytes)"
+	vs_assert_eq "ok" true "$(vs_jsonget out end.ok)"
+	_m=$(vs_jsonget out end.mapped_bytes)
+	_r=$(vs_jsonget out end.copied_bytes)
+	vs_assert_eq "mapped + read bytes" "$1" $((_m + _r))
+	vs_assert_le "half of the bytes" $(($1 / 2)) "$_m"
+}
+
+# zcx_receive_kind CASE PORT KIND: the receiving side of one transfer of the zc sets, verified:
+#   copy      16 MiB read() in 32-page reads of 32-page writes
+#   zerocopy  the same through a 32-page mapping (zcx_assert_mapped)
+#   odd       8 MiB zerocopy, 5-page writes into a 3-page window: mapped calls and
+#             recv_skip_hint reads interleave
+#   seqpacket 8 MiB zerocopy, 32 records of 256 KiB (64 pages) into an 8-page window
+zcx_receive_kind() {
+	case $3 in
+	copy)
+		zcx_receive "$1" "$2" --mb 16 --rx 32 --tx 32 --verify
+		vs_assert_eq "bytes received" 16777216 "$(vs_field out 'total bytes received: ')"
+		vs_assert_file_match out "^check: the server sent 16777216 bytes, all received and verified$"
+		;;
+	zerocopy)
+		zcx_receive "$1" "$2" --zerocopy --mb 16 --rx 32 --tx 32 --verify --json
+		zcx_assert_mapped 16777216
+		;;
+	odd)
+		zcx_receive "$1" "$2" --zerocopy --mb 8 --rx 3 --tx 5 --verify --json
+		zcx_assert_mapped 8388608
+		;;
+	seqpacket)
+		zcx_receive "$1" "$2" --zerocopy --seqpacket --mb 8 --rx 8 --tx 64 --verify
+		vs_assert_file_match out "^records: 32 received, record boundaries checked$"
+		vs_assert_eq "bytes received" 8388608 "$(vs_field out 'total bytes received: ')"
+		vs_assert_file_match out "^zerocopy: [1-9][0-9]* bytes mapped"
+		;;
+	*) vs_fail "zcx_receive_kind: unknown kind '$3'" ;;
+	esac
+}
+
+# assert_no_kernel_splat: this side's kernel log reports no BUG, WARNING, KASAN or lockdep splat
+# since the first transfer (zcx_mark).
+assert_no_kernel_splat() {
+	dmesg >dmesg.all
+	grep -q "$ZCX_MARK" dmesg.all || vs_fail "no '$ZCX_MARK' in the kernel log: no transfer ran"
+	if sed -n "/$ZCX_MARK/,\$p" dmesg.all | grep -E 'BUG:|WARNING:|KASAN:|Oops|general protection|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|sleeping function called' >dmesg.bad; then
+		sed 's/^/  dmesg| /' dmesg.bad >&2
+		vs_fail "the $VSOCKSCOPE_ROLE's kernel reported a problem"
+	fi
+}
