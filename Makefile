@@ -157,9 +157,12 @@ bench: deps tools
 # Copy against zerocopy receive (rx_zerocopy --compare) on ZC_KERNEL: the
 # patched kernel of kernel-patches/ once tests/vm/run boots it; on a Debian
 # kernel only the copy row is measured and the target fails saying why.
+# ZC_SMP sets the guest's vCPUs (default 2; 1 keeps the host's load from
+# stalling guest spinlocks, see README).
 ZC_KERNEL ?= patched
+ZC_SMP ?= 2
 bench-zerocopy: deps tools
-	tests/vm/run --kernel $(ZC_KERNEL) --timeout 1800 bench/zerocopy.sh
+	tests/vm/run --kernel $(ZC_KERNEL) --smp $(ZC_SMP) --timeout 1800 bench/zerocopy.sh
 	$(MAKE) bench-zerocopy-nested
 
 # The same table across the nested host<->guest path, both directions (bench/zerocopy_nested.sh):
