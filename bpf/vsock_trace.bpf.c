@@ -168,23 +168,23 @@ __noinline int vst_log2_slot(__u64 v)
 	return r < VST_MAX_SLOTS ? r : VST_MAX_SLOTS - 1;
 }
 
-static __always_inline void hist_put(struct vst_hist *h, __u64 ns)
+/*
+ * Counts ns in h: with atomic operations where CPUs share the value, plainly
+ * in a per-CPU value (shared is a constant: the other branch is dropped).
+ */
+static __always_inline void hist_put(struct vst_hist *h, __u64 ns, bool shared)
 {
-	__u32 slot = (__u32)vst_log2_slot(ns / 1000);
+	__u32 slot = (__u32)vst_log2_slot(ns / 1000) & (VST_MAX_SLOTS - 1);
 
-	__sync_fetch_and_add(&h->slots[slot & (VST_MAX_SLOTS - 1)], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->total_ns, ns);
-}
-
-/* hist_put() on a per-CPU value: no other CPU writes it. */
-static __always_inline void hist_put_cpu(struct vst_hist *h, __u64 ns)
-{
-	__u32 slot = (__u32)vst_log2_slot(ns / 1000);
-
-	h->slots[slot & (VST_MAX_SLOTS - 1)]++;
-	h->count++;
-	h->total_ns += ns;
+	if (shared) {
+		__sync_fetch_and_add(&h->slots[slot], 1);
+		__sync_fetch_and_add(&h->count, 1);
+		__sync_fetch_and_add(&h->total_ns, ns);
+	} else {
+		h->slots[slot]++;
+		h->count++;
+		h->total_ns += ns;
+	}
 }
 
 /* The value of key in map, created zeroed when absent (zero: a value-sized zero). */
@@ -205,7 +205,7 @@ static void hist_add(__u32 kind, __u32 pid, const struct vst_conn_key *k, __u64 
 	struct vst_hist *h = lookup_or_init(&hists, &hk, &zero);
 
 	if (h)
-		hist_put(h, ns);
+		hist_put(h, ns, true);
 }
 
 /*
@@ -570,9 +570,9 @@ static void on_recvmsg_exit(struct recv_ctx *r, __s64 ret)
 		if (ret > 0 && stalls_open)
 			stall_note_read(&hk.conn, c->lcid, (struct virtio_vsock_sock *)c->vvs);
 	}
-	hist_put_cpu(&h->h[0], total);
-	hist_put_cpu(&h->h[1], total - copy);
-	hist_put_cpu(&h->h[2], copy);
+	hist_put(&h->h[0], total, false);
+	hist_put(&h->h[1], total - copy, false);
+	hist_put(&h->h[2], copy, false);
 }
 
 static void on_data_ready(struct sock *sk)
