@@ -151,8 +151,11 @@ check-nested: deps tools
 	tests/run --no-unit --no-vm --nested 'perf conform'
 	tests/run --no-unit --no-vm --nested zc --kernel patched
 
+# The tracing overhead runs twice: in the normal VM (wall clock, noisy) and in
+# one whose clock counts instructions (tests/vm/run --icount: deterministic).
 bench: deps tools
 	tests/vm/run --timeout 1800 bench/bench.sh
+	tests/vm/run --icount --smp 1 --timeout 1800 bench/bench.sh overhead 1 "instructions (QEMU -icount), 1 vCPU"
 
 # Copy against zerocopy receive (rx_zerocopy --compare) on ZC_KERNEL: the
 # patched kernel of kernel-patches/ once tests/vm/run boots it; on a Debian

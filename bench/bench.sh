@@ -7,6 +7,9 @@
 #    hook attached, unfiltered) at 4 KiB and 64 KiB buffers.
 # 3. listing 10,000 vsock sockets: vsock_diag against ss --vsock (plain and with -p).
 #    "bench.sh diag [ROUNDS]" runs only this part.
+# "bench.sh overhead [ROUNDS [CLOCK]]" runs only part 2; CLOCK names the guest's
+# clock in its header (make bench passes "icount" for its VM booted with
+# tests/vm/run --icount, where time counts executed instructions).
 . /vsockscope/tests/vm/lib.sh
 
 # Seconds of one run of CMD (output discarded).
@@ -56,8 +59,11 @@ if [ "${1:-}" = diag ]; then
 	exit 0
 fi
 
+mode=all
+[ "${1:-}" = overhead ] && { mode=overhead; shift; }
 rounds=${1:-7}
-bytes=${2:-268435456}
+bytes=268435456
+[ $mode = all ] && bytes=${2:-$bytes}
 block=65536
 port=5201
 
@@ -86,6 +92,40 @@ run_socat() {
 	awk -v b=$bytes '/^elapsed:/ { printf "%f\n", b * 8 / 1e9 / $2 }' /tmp/stx.err
 }
 
+# Tracing overhead: the tracer loads before each traced transfer starts, so the
+# receiver's rate measures the transfer with every hook attached. Runs swing
+# more than the difference measured, so this part takes 2 * ROUNDS + 1 rounds
+# and gives both the ratio of the medians and the median of each round's ratio.
+bench_overhead() {
+	orounds=$((2 * $1 + 1))
+	for b in 4096 65536; do
+		n=$((b == 4096 ? 33554432 : bytes))
+		: >/tmp/plain.txt
+		: >/tmp/traced.txt
+		: >/tmp/ratio.txt
+		echo "tracing overhead: $n bytes in $b-byte buffers, $orounds rounds A/B interleaved${2:+ (guest clock: $2)}"
+		r=1
+		while [ $r -le "$orounds" ]; do
+			a=$(run_perf $b $n)
+			t=$(run_perf $b $n --trace)
+			grep -q "equal to vsock_perf's counts" /tmp/tx.out || vs_fail "traced run: $(cat /tmp/tx.out)"
+			echo "$a" >>/tmp/plain.txt
+			echo "$t" >>/tmp/traced.txt
+			awk -v a="$a" -v t="$t" 'BEGIN { print t / a }' >>/tmp/ratio.txt
+			printf 'round %d: untraced %6.3f Gbit/s   traced %6.3f Gbit/s\n' $r "$a" "$t"
+			r=$((r + 1))
+		done
+		awk -v a="$(median </tmp/plain.txt)" -v t="$(median </tmp/traced.txt)" -v q="$(median </tmp/ratio.txt)" -v b=$b 'BEGIN {
+			printf "median at %d-byte buffers: untraced %.3f Gbit/s, traced %.3f Gbit/s: traced/untraced %.1f%% (median of the rounds\x27 ratios %.1f%%)\n", b, a, t, 100 * t / a, 100 * q
+		}'
+	done
+}
+
+if [ $mode = overhead ]; then
+	bench_overhead "$rounds" "${2:-}"
+	exit 0
+fi
+
 echo "bench: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG), $bytes bytes per run, $block-byte blocks, $rounds rounds A/B interleaved"
 : >/tmp/perf.txt
 : >/tmp/socat.txt
@@ -109,31 +149,5 @@ awk -v p="$mp" -v s="$ms" -v m="$mm" 'BEGIN {
 	printf "median memcpy %.2f Gbit/s: two-copy ceiling %.2f Gbit/s; vsock_perf reaches %.0f%% of it\n", m, m / 2, 100 * p / (m / 2)
 }'
 
-# Tracing overhead: the tracer loads before each traced transfer starts, so the
-# receiver's rate measures the transfer with every hook attached. Runs swing
-# more than the difference measured, so this part takes 2 * ROUNDS + 1 rounds
-# and gives both the ratio of the medians and the median of each round's ratio.
-orounds=$((2 * rounds + 1))
-for b in 4096 65536; do
-	n=$((b == 4096 ? 33554432 : bytes))
-	: >/tmp/plain.txt
-	: >/tmp/traced.txt
-	: >/tmp/ratio.txt
-	echo "tracing overhead: $n bytes in $b-byte buffers, $orounds rounds A/B interleaved"
-	r=1
-	while [ $r -le "$orounds" ]; do
-		a=$(run_perf $b $n)
-		t=$(run_perf $b $n --trace)
-		grep -q "equal to vsock_perf's counts" /tmp/tx.out || vs_fail "traced run: $(cat /tmp/tx.out)"
-		echo "$a" >>/tmp/plain.txt
-		echo "$t" >>/tmp/traced.txt
-		awk -v a="$a" -v t="$t" 'BEGIN { print t / a }' >>/tmp/ratio.txt
-		printf 'round %d: untraced %6.3f Gbit/s   traced %6.3f Gbit/s\n' $r "$a" "$t"
-		r=$((r + 1))
-	done
-	awk -v a="$(median </tmp/plain.txt)" -v t="$(median </tmp/traced.txt)" -v q="$(median </tmp/ratio.txt)" -v b=$b 'BEGIN {
-		printf "median at %d-byte buffers: untraced %.3f Gbit/s, traced %.3f Gbit/s: traced/untraced %.1f%% (median of the rounds\x27 ratios %.1f%%)\n", b, a, t, 100 * t / a, 100 * q
-	}'
-done
-
+bench_overhead "$rounds"
 bench_diag "$rounds"

@@ -133,11 +133,8 @@ static __always_inline void *lookup_or_init(void *map, const void *key, const vo
 static struct vst_conn *conn_get(const struct vst_conn_key *k)
 {
 	static const struct vst_conn zero;
-	struct vst_conn *c = lookup_or_init(&conns, k, &zero);
 
-	if (c && !c->first_ns)
-		c->first_ns = bpf_ktime_get_ns();
-	return c;
+	return lookup_or_init(&conns, k, &zero);
 }
 
 static __always_inline void note_task(struct vst_conn *c)
@@ -464,7 +461,6 @@ int vst_alloc_pkt(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	first_packet(c, op);
 	c->lcid = lcid;
-	c->last_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&c->tx_pkts[op & (VST_NR_OPS - 1)], 1);
 	if (op == VST_OP_RW) {
 		__sync_fetch_and_add(&c->tx_bytes, len);
@@ -490,7 +486,6 @@ int vst_recv_pkt(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	first_packet(c, op);
 	c->lcid = lcid;
-	c->last_ns = bpf_ktime_get_ns();
 	__sync_fetch_and_add(&c->rx_pkts[op & (VST_NR_OPS - 1)], 1);
 	c->peer_buf_alloc = buf_alloc;
 	c->peer_fwd_cnt = fwd_cnt;
@@ -575,20 +570,25 @@ static void on_recvmsg_exit(struct recv_ctx *r, __s64 ret)
 	hist_put(&h->h[2], copy, false);
 }
 
-static void on_data_ready(struct sock *sk)
+/*
+ * vsock_data_ready() of socket sk (rcvlowat: its SO_RCVLOWAT). The socket's
+ * transport state comes from its connection once a read has noted it there.
+ */
+static void on_data_ready(struct sock *sk, int lowat)
 {
 	struct vsock_sock *vsk = (struct vsock_sock *)sk;
-	struct virtio_vsock_sock *vvs = BPF_CORE_READ(vsk, trans);
+	struct virtio_vsock_sock *vvs;
 	struct vst_conn_key k;
 	struct vst_conn *c;
 	__u32 queued;
-	int lowat;
 
 	key_from_vsk(vsk, &k);
-	if (!vvs || !key_ok(&k, 0) || !(c = conn_get(&k)))
+	if (!key_ok(&k, 0) || !(c = conn_get(&k)))
+		return;
+	vvs = c->vvs ? (struct virtio_vsock_sock *)c->vvs : BPF_CORE_READ(vsk, trans);
+	if (!vvs)
 		return;
 	queued = BPF_CORE_READ(vvs, rx_bytes);
-	lowat = BPF_CORE_READ(sk, sk_rcvlowat);
 	/* vsock_data_ready() wakes the reader only at SO_RCVLOWAT (or at the end) */
 	if ((__s64)queued >= lowat)
 		__sync_fetch_and_add(&c->data_ready, 1);
@@ -602,13 +602,19 @@ static __always_inline __u32 poll_wanted(struct poll_table_struct *wait)
 	return wait ? BPF_CORE_READ(wait, _key) : 0;
 }
 
-/* vsock_poll() of sock returned ret to a caller that wanted events want. */
-static void on_poll_exit(struct socket *sock, __u32 ret, __u32 want)
+/*
+ * vsock_poll() of socket sk returned ret to a caller that wanted events want.
+ * Most calls neither return POLLIN nor miss a wanted POLLOUT (a reader's poll
+ * that is about to sleep): they return before reading anything.
+ */
+static void on_poll_exit(struct sock *sk, __u32 ret, __u32 want)
 {
-	struct vsock_sock *vsk = (struct vsock_sock *)BPF_CORE_READ(sock, sk);
+	struct vsock_sock *vsk = (struct vsock_sock *)sk;
 	struct vst_conn_key k;
 	struct vst_conn *c;
 
+	if (!(ret & POLLIN_BIT) && (!(want & POLLOUT_BIT) || (ret & (POLLOUT_BIT | POLLERR_HUP_BITS))))
+		return;
 	if (!vsk)
 		return;
 	if ((want & POLLOUT_BIT) && !(ret & (POLLOUT_BIT | POLLERR_HUP_BITS)) &&
@@ -643,7 +649,7 @@ static __always_inline struct call_ctx *take(void *map, struct call_ctx *out)
 	return out;
 }
 
-static __always_inline void recv_enter(struct socket *sock)
+static __always_inline void recv_enter(struct sock *sk)
 {
 	static const struct recv_ctx zero;
 	__u32 t = tid();
@@ -655,7 +661,7 @@ static __always_inline void recv_enter(struct socket *sock)
 	if (!r)
 		return;
 	r->dequeue_start_ns = 0;
-	r->sk = (__u64)BPF_CORE_READ(sock, sk);
+	r->sk = (__u64)sk;
 	r->start_ns = bpf_ktime_get_ns();
 }
 
@@ -696,7 +702,7 @@ int BPF_PROG(fe_seq_dequeue)
 SEC("fentry/vsock_connectible_recvmsg")
 int BPF_PROG(fe_recvmsg, struct socket *sock)
 {
-	recv_enter(sock);
+	recv_enter(sock->sk);
 	return 0;
 }
 
@@ -710,7 +716,7 @@ int BPF_PROG(fx_recvmsg, struct socket *sock, struct msghdr *msg, size_t len, in
 SEC("fentry/vsock_data_ready")
 int BPF_PROG(fe_data_ready, struct sock *sk)
 {
-	on_data_ready(sk);
+	on_data_ready(sk, sk->sk_rcvlowat);
 	return 0;
 }
 
@@ -718,7 +724,8 @@ SEC("fexit/vsock_poll")
 int BPF_PROG(fx_poll, struct file *file, struct socket *sock, struct poll_table_struct *wait,
 	     __u32 ret)
 {
-	on_poll_exit(sock, ret, poll_wanted(wait));
+	/* BTF-typed arguments: plain loads, no probe reads (a NULL wait reads as 0) */
+	on_poll_exit(sock->sk, ret, wait ? wait->_key : 0);
 	return 0;
 }
 
@@ -749,7 +756,7 @@ int BPF_KPROBE(kp_seq_dequeue)
 SEC("kprobe/vsock_connectible_recvmsg")
 int BPF_KPROBE(kp_recvmsg, struct socket *sock)
 {
-	recv_enter(sock);
+	recv_enter(BPF_CORE_READ(sock, sk));
 	return 0;
 }
 
@@ -763,7 +770,7 @@ int BPF_KRETPROBE(kr_recvmsg, int ret)
 SEC("kprobe/vsock_data_ready")
 int BPF_KPROBE(kp_data_ready, struct sock *sk)
 {
-	on_data_ready(sk);
+	on_data_ready(sk, BPF_CORE_READ(sk, sk_rcvlowat));
 	return 0;
 }
 
@@ -778,9 +785,12 @@ SEC("kretprobe/vsock_poll")
 int BPF_KRETPROBE(kr_poll, __u32 ret)
 {
 	struct call_ctx c;
+	struct socket *sock;
 
-	if (take(&poll_ctxs, &c))
-		on_poll_exit((struct socket *)c.arg, ret, c.want);
+	if (!take(&poll_ctxs, &c))
+		return 0;
+	sock = (struct socket *)c.arg;
+	on_poll_exit(BPF_CORE_READ(sock, sk), ret, c.want);
 	return 0;
 }
 

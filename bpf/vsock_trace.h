@@ -47,7 +47,6 @@ struct vst_conn {
 	__s64 credit;			/* this side's credit as a sender, once known */
 	__u32 credit_valid;
 	__u16 seen_packet, from_start;	/* from_start: traced from the handshake */
-	__u64 first_ns, last_ns;
 	/* credit stalls of this side as a sender */
 	__u64 stalls, stall_ns, stall_max_ns, stall_start_ns;
 	__u64 stalls_by_cause[VST_NR_CAUSES];
