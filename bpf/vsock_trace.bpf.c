@@ -171,7 +171,8 @@ __noinline int vst_log2_slot(__u64 v)
  */
 static __always_inline void hist_put(struct vst_hist *h, __u64 ns, bool shared)
 {
-	__u32 slot = (__u32)vst_log2_slot(ns / 1000) & (VST_MAX_SLOTS - 1);
+	/* under 2 us is slot 0: most reads wait for nothing, no log2 for them */
+	__u32 slot = ns < 2000 ? 0 : (__u32)vst_log2_slot(ns / 1000) & (VST_MAX_SLOTS - 1);
 
 	if (shared) {
 		__sync_fetch_and_add(&h->slots[slot], 1);
