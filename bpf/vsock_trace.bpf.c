@@ -89,9 +89,9 @@ struct call_ctx {
 	} name SEC(".maps")
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct recv_ctx);
 } recv_ctxs SEC(".maps");
 
@@ -526,8 +526,7 @@ static void on_no_space(struct vsock_sock *vsk)
 /* A dequeue starts: time it inside the recvmsg() in progress, if any. */
 static __always_inline void dequeue_enter(void)
 {
-	__u32 t = tid();
-	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
+	struct recv_ctx *r = bpf_task_storage_get(&recv_ctxs, bpf_get_current_task_btf(), 0, 0);
 
 	if (r && r->start_ns)
 		r->dequeue_start_ns = bpf_ktime_get_ns();
@@ -652,13 +651,12 @@ static __always_inline struct call_ctx *take(void *map, struct call_ctx *out)
 
 static __always_inline void recv_enter(struct sock *sk)
 {
-	static const struct recv_ctx zero;
-	__u32 t = tid();
 	struct recv_ctx *r;
 
 	if (!tgid_ok())
 		return;
-	r = lookup_or_init(&recv_ctxs, &t, &zero);
+	r = bpf_task_storage_get(&recv_ctxs, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!r)
 		return;
 	r->dequeue_start_ns = 0;
@@ -668,8 +666,7 @@ static __always_inline void recv_enter(struct sock *sk)
 
 static __always_inline void recv_exit(__s64 ret)
 {
-	__u32 t = tid();
-	struct recv_ctx *r = bpf_map_lookup_elem(&recv_ctxs, &t);
+	struct recv_ctx *r = bpf_task_storage_get(&recv_ctxs, bpf_get_current_task_btf(), 0, 0);
 
 	if (!r || !r->start_ns)
 		return;
