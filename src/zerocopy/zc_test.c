@@ -561,10 +561,15 @@ static void t_end_of_stream_returns_zero(void)
 	close_pair(&p);
 }
 
-/* The same payload, odd write sizes included, in copy and in zerocopy mode. */
-static void t_stream_same_bytes_both_modes(void)
+/*
+ * The same payload, odd write sizes included, in copy and in zerocopy mode
+ * (implicit: releasing with VSOCK_ZEROCOPY_RECEIVE_RELEASE, the window reused
+ * from call to call without madvise()).
+ */
+static void same_bytes_both_modes(bool implicit)
 {
 	static const size_t sizes[] = { 1, 4095, 4096, 65536, 100000, 7, 3 * 4096, 200000 };
+	const char *zname = implicit ? "zerocopy (implicit release)" : "zerocopy";
 	uint64_t total = (8ULL << 20) + 12345;
 	struct seen s[2];
 	struct zc_reader r;
@@ -575,16 +580,22 @@ static void t_stream_same_bytes_both_modes(void)
 
 		close(p.afd);
 		p.afd = -1;
-		s[zc] = drain(p.cfd, SOCK_STREAM, zc, 16, &r);
+		s[zc] = drain_from(p.cfd, SOCK_STREAM, zc, zc && implicit, 16, 0, &r);
 		reap(w);
-		CHECK(s[zc].bytes == total, "%s: %llu bytes of %llu", zc ? "zerocopy" : "copy",
+		CHECK(s[zc].bytes == total, "%s: %llu bytes of %llu", zc ? zname : "copy",
 		      (unsigned long long)s[zc].bytes, (unsigned long long)total);
 		if (zc)
-			CHECK(r.mapped > 0, "zerocopy mode mapped nothing (%llu bytes read)",
-			      (unsigned long long)r.copied);
+			CHECK(r.mapped > 0 && r.zc_calls > 1, "%s mode mapped %llu bytes in %llu "
+			      "calls (%llu bytes read)", zname, (unsigned long long)r.mapped,
+			      (unsigned long long)r.zc_calls, (unsigned long long)r.copied);
 		close_pair(&p);
 	}
-	CHECK(s[0].hash == s[1].hash, "copy and zerocopy received different bytes");
+	CHECK(s[0].hash == s[1].hash, "copy and %s received different bytes", zname);
+}
+
+static void t_stream_same_bytes_both_modes(void)
+{
+	same_bytes_both_modes(false);
 }
 
 static void t_seqpacket_boundaries(void)
@@ -616,20 +627,32 @@ static void t_seqpacket_boundaries(void)
 	}
 }
 
+/*
+ * A zerocopy client with a vsock buffer of vsk bytes, its window *m of vsk
+ * bytes, and a sender that filled the buffer: *w1 bytes (0 < *w1 <= vsk).
+ */
+static struct pair full_buffer_pair(uint64_t vsk, uint8_t **m, uint64_t *w1)
+{
+	struct pair p = connect_pair(SOCK_STREAM, false, true, vsk);
+
+	*m = zc_map(p.cfd, vsk);
+	CHECK(*m, "mmap: %s", strerror(errno));
+	*w1 = write_until_full(p.afd, 0);
+	CHECK(*w1 > 0 && *w1 <= vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
+	      (unsigned long long)*w1, (unsigned long long)vsk);
+	return p;
+}
+
 /* Mapped, unreleased bytes keep counting against the receive buffer. */
 static void t_mapped_pages_hold_credit(void)
 {
 	uint64_t vsk = 64 * 1024, w1, w2, w3;
-	struct pair p = connect_pair(SOCK_STREAM, false, true, vsk);
+	uint8_t *m;
+	struct pair p = full_buffer_pair(vsk, &m, &w1);
 	struct vsock_zerocopy_receive zc;
 	struct pollfd pf = { .fd = p.afd, .events = POLLOUT };
-	uint8_t *m = zc_map(p.cfd, vsk);
 	int r;
 
-	CHECK(m, "mmap: %s", strerror(errno));
-	w1 = write_until_full(p.afd, 0);
-	CHECK(w1 > 0 && w1 <= vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
-	      (unsigned long long)w1, (unsigned long long)vsk);
 	CHECK(!(r = zc_receive(p.cfd, m, vsk, &zc)) && zc.length > 0,
 	      "receive: %s, %u bytes mapped", strerror(-r), zc.length);
 	vs_sleep_ns(300 * 1000000ULL);
@@ -804,36 +827,10 @@ static void t_no_page_leak_after_close(void)
 	       (unsigned long long)before, rounds, (unsigned long long)after);
 }
 
-/*
- * VSOCK_ZEROCOPY_RECEIVE_RELEASE: the same bytes as copy mode with odd write
- * sizes, the window reused from call to call without madvise().
- */
+/* VSOCK_ZEROCOPY_RECEIVE_RELEASE: the same bytes as copy mode. */
 static void t_implicit_release_same_bytes(void)
 {
-	static const size_t sizes[] = { 1, 4095, 4096, 65536, 100000, 7, 3 * 4096, 200000 };
-	uint64_t total = (8ULL << 20) + 12345;
-	struct seen s[2];
-	struct zc_reader r;
-
-	for (int zc = 0; zc < 2; zc++) {
-		struct pair p = connect_pair(SOCK_STREAM, false, zc, 0);
-		pid_t w = spawn_writer(p.afd, sizes, 8, total, false);
-
-		close(p.afd);
-		p.afd = -1;
-		s[zc] = drain_from(p.cfd, SOCK_STREAM, zc, zc, 16, 0, &r);
-		reap(w);
-		CHECK(s[zc].bytes == total, "%s: %llu bytes of %llu",
-		      zc ? "zerocopy, implicit release" : "copy",
-		      (unsigned long long)s[zc].bytes, (unsigned long long)total);
-		if (zc)
-			CHECK(r.mapped > 0 && r.zc_calls > 1, "implicit release: %llu bytes mapped "
-			      "in %llu calls", (unsigned long long)r.mapped,
-			      (unsigned long long)r.zc_calls);
-		close_pair(&p);
-	}
-	CHECK(s[0].hash == s[1].hash, "copy and zerocopy (implicit release) received different "
-	      "bytes");
+	same_bytes_both_modes(true);
 }
 
 /*
@@ -845,14 +842,12 @@ static void t_implicit_release_reuses_window(void)
 {
 	const unsigned int rel = VSOCK_ZEROCOPY_RECEIVE_RELEASE;
 	uint64_t vsk = 64 * 1024, w1, w2;
-	struct pair p = connect_pair(SOCK_STREAM, false, true, vsk);
+	uint8_t *m;
+	struct pair p = full_buffer_pair(vsk, &m, &w1);
 	struct vsock_zerocopy_receive zc;
 	struct pollfd pf = { .fd = p.afd, .events = POLLOUT };
-	uint8_t *m = zc_map(p.cfd, vsk);
 	int r;
 
-	CHECK(m, "mmap: %s", strerror(errno));
-	w1 = write_until_full(p.afd, 0);
 	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
 	      (unsigned long long)w1, (unsigned long long)vsk);
 	vs_sleep_ns(300 * 1000000ULL);	/* all of it delivered: one call maps it */
