@@ -60,6 +60,7 @@ struct cfg {
 	uint32_t peer_cid;
 	uint64_t mb, rx, tx;	/* mb, tx: 0 = the server's */
 	bool zerocopy, seqpacket, verify, json, compare, loop;
+	bool madvise_release;	/* --release madvise */
 	double interval_s;
 	unsigned int rounds;
 	const char *csv;	/* --compare: the zerocopy CSV goes here */
@@ -70,6 +71,7 @@ struct cfg {
 struct spec {
 	int type;
 	bool zerocopy, verify;
+	bool madvise_release;	/* the client's own: not sent to the server */
 	uint64_t mb, rx, tx;
 };
 
@@ -103,13 +105,14 @@ static void usage(void)
 	printf("Usage: rx_zerocopy --mode server [--port P] [--mb N] [--tx PAGES] [--loop]\n"
 	       "       rx_zerocopy --mode client --peer-cid CID [--port P] [--zerocopy] [--mb N]\n"
 	       "                   [--rx PAGES] [--tx PAGES] [--seqpacket] [--verify]\n"
+	       "                   [--release implicit|madvise]\n"
 	       "       rx_zerocopy --mode client --peer-cid CID --compare [--mb N] [--rounds N]\n"
-	       "                   [--csv FILE [--label TEXT]]\n"
+	       "                   [--release implicit|madvise] [--csv FILE [--label TEXT]]\n"
 	       "\n"
 	       "vsock receive throughput, copy against zerocopy receive (vsock_zc.h). The server\n"
 	       "sends --mb MiB in writes of --tx pages; the client receives them with read()s of\n"
 	       "--rx pages or, with --zerocopy, by mapping them into an --rx page window of the\n"
-	       "socket (mmap + getsockopt(SO_VM_SOCKETS_ZEROCOPY_RECEIVE) + madvise). Both sides\n"
+	       "socket (mmap + getsockopt(SO_VM_SOCKETS_ZEROCOPY_RECEIVE)). Both sides\n"
 	       "report seconds, Gbit/s, CPU user/sys and CPU usec per MiB, their own and the peer's.\n"
 	       "\n"
 	       "  --mode client|server  which side this is (required)\n"
@@ -121,6 +124,10 @@ static void usage(void)
 	       "  --rx <pages>          client: read() size, or the zerocopy mapping, in pages\n"
 	       "                        (default %d)\n"
 	       "  --zerocopy            client: zerocopy receive; fails on a kernel without it\n"
+	       "  --release <how>       zerocopy: how mapped pages are given back: 'implicit'\n"
+	       "                        (default: the next call unmaps the window,\n"
+	       "                        VSOCK_ZEROCOPY_RECEIVE_RELEASE) or 'madvise'\n"
+	       "                        (madvise(MADV_DONTNEED) after each call)\n"
 	       "  --seqpacket           client: SOCK_SEQPACKET; each write is a record, checked\n"
 	       "  --verify              client: position-dependent payload, every byte checked\n"
 	       "  --compare             client: copy and zerocopy at rx = tx = 8/32/64/256/512\n"
@@ -143,7 +150,7 @@ static void usage(void)
 enum opt {
 	OPT_HELP = 'H', OPT_MODE = 256, OPT_PORT, OPT_PEER, OPT_MB, OPT_RX, OPT_TX, OPT_ZEROCOPY,
 	OPT_SEQPACKET, OPT_VERIFY, OPT_COMPARE, OPT_ROUNDS, OPT_LOOP, OPT_INTERVAL, OPT_JSON,
-	OPT_VERSION, OPT_CSV, OPT_LABEL, OPT_MAX,
+	OPT_VERSION, OPT_CSV, OPT_LABEL, OPT_RELEASE, OPT_MAX,
 };
 
 static const struct option longopts[] = {
@@ -165,6 +172,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "release", required_argument, NULL, OPT_RELEASE },
 	{ 0 },
 };
 
@@ -178,7 +186,7 @@ static void check_combinations(const struct cfg *c, const bool *given)
 {
 	static const int client_only[] = {
 		OPT_PEER, OPT_RX, OPT_ZEROCOPY, OPT_SEQPACKET, OPT_VERIFY, OPT_COMPARE, OPT_ROUNDS,
-		OPT_CSV, OPT_LABEL,
+		OPT_CSV, OPT_LABEL, OPT_RELEASE,
 	};
 	static const int not_compare[] = { OPT_RX, OPT_TX, OPT_ZEROCOPY, OPT_INTERVAL };
 
@@ -202,6 +210,8 @@ static void check_combinations(const struct cfg *c, const bool *given)
 		vs_usage_error("--csv goes with --compare");
 	if (given[OPT_LABEL] && !given[OPT_CSV])
 		vs_usage_error("--label goes with --csv");
+	if (c->client && given[OPT_RELEASE] && !c->zerocopy && !c->compare)
+		vs_usage_error("--release goes with --zerocopy or --compare");
 	if (c->csv && !strcmp(c->csv, "-") && c->json)
 		vs_usage_error("--csv - does not go with --json (both would write to stdout)");
 }
@@ -234,9 +244,11 @@ static double secs(uint64_t ns)
 
 static void describe(const struct spec *sp, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s, %s receive, %" PRIu64 " MiB, rx %" PRIu64 " pages%s, tx %" PRIu64
-		 " pages%s", vs_type_name(sp->type), sp->zerocopy ? "zerocopy" : "copy", sp->mb,
-		 sp->rx, sp->zerocopy ? " (mapping)" : "", sp->tx, sp->verify ? ", verify" : "");
+	snprintf(buf, len, "%s, %s receive%s, %" PRIu64 " MiB, rx %" PRIu64 " pages%s, tx %" PRIu64
+		 " pages%s", vs_type_name(sp->type), sp->zerocopy ? "zerocopy" : "copy",
+		 !sp->zerocopy ? "" : sp->madvise_release ? " (madvise release)" : " (implicit release)",
+		 sp->mb, sp->rx, sp->zerocopy ? " (mapping)" : "", sp->tx,
+		 sp->verify ? ", verify" : "");
 }
 
 /* Interval lines while a transfer runs (text), or kept for the JSON document. */
@@ -330,6 +342,8 @@ static void json_report(const struct spec *sp, bool client, const struct side *m
 	vs_json_str(&j, "mode", client ? "client" : "server");
 	vs_json_str(&j, "type", vs_type_name(sp->type));
 	vs_json_bool(&j, "zerocopy", sp->zerocopy);
+	if (client && sp->zerocopy)
+		vs_json_str(&j, "release", sp->madvise_release ? "madvise" : "implicit");
 	vs_json_u64(&j, "bytes", total_bytes(sp));
 	vs_json_u64(&j, "rx_pages", sp->rx);
 	vs_json_u64(&j, "tx_pages", sp->tx);
@@ -732,6 +746,7 @@ static void client_receive(int fd, const struct cfg *cfg, const struct spec *sp,
 	struct checker k = { .sp = sp, .mismatch = -1 };
 	struct zc_reader r = {
 		.fd = fd, .seqpacket = sp->type == SOCK_SEQPACKET, .zerocopy = sp->zerocopy,
+		.implicit_release = sp->zerocopy && !sp->madvise_release,
 		.win = win, .buf_len = blen,
 	};
 	struct vs_cpu c0, c1;
@@ -851,7 +866,8 @@ static void spec_from_cfg(const struct cfg *cfg, struct spec *sp)
 {
 	*sp = (struct spec){
 		.type = cfg->seqpacket ? SOCK_SEQPACKET : SOCK_STREAM, .zerocopy = cfg->zerocopy,
-		.verify = cfg->verify, .mb = cfg->mb, .rx = cfg->rx, .tx = cfg->tx,
+		.verify = cfg->verify, .madvise_release = cfg->madvise_release, .mb = cfg->mb,
+		.rx = cfg->rx, .tx = cfg->tx,
 	};
 }
 
@@ -1052,9 +1068,10 @@ static int run_compare(const struct cfg *cfg)
 	if (!zc)
 		vs_warn("--compare: %s: only copy mode is measured", ZC_NO_KERNEL_MSG);
 	fd = connect_ctl(cfg, &c);
-	fprintf(progress, "Compare: %s, %" PRIu64 " MiB per point, %u round%s, server %u:%u\n",
-		cfg->seqpacket ? "SEQPACKET" : "STREAM", cfg->mb, cfg->rounds,
-		cfg->rounds > 1 ? "s" : "", cfg->peer_cid, cfg->port);
+	fprintf(progress, "Compare: %s, %" PRIu64 " MiB per point, %u round%s, server %u:%u, "
+		"zerocopy release %s\n", cfg->seqpacket ? "SEQPACKET" : "STREAM", cfg->mb,
+		cfg->rounds, cfg->rounds > 1 ? "s" : "", cfg->peer_cid, cfg->port,
+		cfg->madvise_release ? "madvise" : "implicit");
 	for (unsigned int r = 0; r < cfg->rounds && !rc && !stop; r++) {
 		for (size_t p = 0; p < NPOINTS && !rc && !stop; p++) {
 			for (int i = 0; i < 2 && !rc; i++) {
@@ -1063,6 +1080,7 @@ static int run_compare(const struct cfg *cfg)
 				struct spec sp = {
 					.type = cfg->seqpacket ? SOCK_SEQPACKET : SOCK_STREAM,
 					.zerocopy = m, .verify = cfg->verify, .mb = cfg->mb,
+					.madvise_release = cfg->madvise_release,
 					.rx = compare_pages[p], .tx = compare_pages[p],
 				};
 				struct side me, peer;
@@ -1190,6 +1208,12 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				vs_usage_error("--csv needs a file name ('-' for stdout)");
 			cfg.csv = optarg;
+			break;
+		case OPT_RELEASE:
+			if (!strcmp(optarg, "madvise"))
+				cfg.madvise_release = true;
+			else if (strcmp(optarg, "implicit"))
+				vs_usage_error("--release '%s': expected implicit or madvise", optarg);
 			break;
 		case OPT_LABEL:
 			if (!*optarg || strpbrk(optarg, ",\n\r"))

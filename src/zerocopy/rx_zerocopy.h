@@ -35,9 +35,13 @@ int zc_supported(void);
 void *zc_map(int fd, size_t len);
 /*
  * One SO_VM_SOCKETS_ZEROCOPY_RECEIVE call for [addr, addr + len); zc is
- * filled in (address, length, reserved 0) and holds the kernel's answer.
- * Returns 0 or -errno.
+ * filled in (address, length, flags, reserved 0) and holds the kernel's
+ * answer. Returns 0 or -errno; -EOPNOTSUPP when flags are set and the
+ * kernel answered with the struct's first version (it knows no flags).
  */
+int zc_receive_flags(int fd, void *addr, size_t len, unsigned int flags,
+		     struct vsock_zerocopy_receive *zc);
+/* zc_receive_flags() without flags. */
 int zc_receive(int fd, void *addr, size_t len, struct vsock_zerocopy_receive *zc);
 /* madvise(MADV_DONTNEED): gives mapped pages back; 0 or -errno. */
 int zc_release(void *addr, size_t len);
@@ -48,13 +52,18 @@ typedef void (*zc_data_fn)(void *ctx, const uint8_t *p, size_t n, bool eor);
 /*
  * Drains one connected socket. Copy mode reads into buf (buf_len bytes per
  * read()/recvmsg()); zerocopy mode maps into map (win bytes, a page multiple),
- * releases every piece after on_data() saw it, and reads the bytes of
- * recv_skip_hint into buf.
+ * releases every piece after on_data() saw it (madvise(), or the next call
+ * with implicit_release), and reads the bytes of recv_skip_hint into buf.
  */
 struct zc_reader {
 	int fd;
 	bool seqpacket;
 	bool zerocopy;
+	/* zerocopy: release with the next call (VSOCK_ZEROCOPY_RECEIVE_RELEASE)
+	 * instead of madvise() after each piece; the last piece stays mapped
+	 * until the window is unmapped
+	 */
+	bool implicit_release;
 	void *map;
 	size_t win;
 	uint8_t *buf;

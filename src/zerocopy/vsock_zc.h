@@ -36,7 +36,8 @@
  *     stream it returns 0 with zc.length = 0 and zc.inq = 0, and zc.err
  *     holds a pending socket error as a negative errno (as TCP's
  *     zerocopy receive does), else 0.
- *     Errors: EINVAL (optlen too small, reserved != 0, address not page
+ *     Errors: EINVAL (optlen too small, reserved or reserved2 != 0, an
+ *     unknown flag, address not page
  *     aligned, length zero or not a page multiple, range not inside one
  *     mapping of this socket, socket not opted in), ENOTCONN (not
  *     connected), EOPNOTSUPP (not STREAM/SEQPACKET), EBUSY (a page of the
@@ -45,6 +46,11 @@
  *  4. Release: madvise(addr, len, MADV_DONTNEED) (or munmap()) once the data
  *     is consumed, before the next call.  Only payload reaches user space;
  *     a page stays referenced by the socket until released.
+ *     Or, TCP-like, set VSOCK_ZEROCOPY_RECEIVE_RELEASE in zc.flags: the call
+ *     then first unmaps its own window [zc.address, zc.address + zc.length),
+ *     so a window reused from call to call needs no madvise() in between
+ *     (pages of the previous call mapped outside that window still give
+ *     EBUSY).  Unknown flags or reserved2 != 0 are EINVAL.
  *
  * Credit: mapped bytes keep counting against the receive buffer
  * (buf_alloc) until released; the receiver's fwd_cnt advances for them at
@@ -71,7 +77,12 @@ struct vsock_zerocopy_receive {
 	__u32 msg_flags;	/* out: MSG_EOR if the mapped bytes end a record */
 	__s32 err;		/* out: pending socket error, consumed like recv() */
 	__u32 reserved;		/* in: must be 0 */
+	__u32 flags;		/* in: VSOCK_ZEROCOPY_RECEIVE_* */
+	__u32 reserved2;	/* in: must be 0 */
 };
+#endif
+#ifndef VSOCK_ZEROCOPY_RECEIVE_RELEASE
+#define VSOCK_ZEROCOPY_RECEIVE_RELEASE 0x1
 #endif
 
 #endif

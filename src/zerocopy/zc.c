@@ -51,18 +51,29 @@ void *zc_map(int fd, size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int zc_receive(int fd, void *addr, size_t len, struct vsock_zerocopy_receive *zc)
+int zc_receive_flags(int fd, void *addr, size_t len, unsigned int flags,
+		     struct vsock_zerocopy_receive *zc)
 {
 	socklen_t optlen = sizeof(*zc);
 	int r;
 
 	*zc = (struct vsock_zerocopy_receive){
-		.address = (uintptr_t)addr, .length = (__u32)len,
+		.address = (uintptr_t)addr, .length = (__u32)len, .flags = flags,
 	};
 	do
 		r = getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_ZEROCOPY_RECEIVE, zc, &optlen);
 	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
+	if (r < 0)
+		return -errno;
+	/* a kernel of the struct's first version read no flags */
+	if (flags && optlen < sizeof(*zc))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+int zc_receive(int fd, void *addr, size_t len, struct vsock_zerocopy_receive *zc)
+{
+	return zc_receive_flags(fd, addr, len, 0, zc);
 }
 
 int zc_release(void *addr, size_t len)
@@ -132,11 +143,15 @@ static ssize_t zc_next(struct zc_reader *r, zc_data_fn fn, void *ctx)
 	ssize_t got = 0, n;
 	int err;
 
-	err = zc_receive(r->fd, r->map, r->win, &zc);
+	err = zc_receive_flags(r->fd, r->map, r->win,
+			       r->implicit_release ? VSOCK_ZEROCOPY_RECEIVE_RELEASE : 0, &zc);
 	r->io_ns += vs_now_ns() - t0;
 	r->zc_calls++;
 	if (err) {
-		r->failed_call = "getsockopt(SO_VM_SOCKETS_ZEROCOPY_RECEIVE)";
+		r->failed_call = err == -EOPNOTSUPP && r->implicit_release
+			? "getsockopt(SO_VM_SOCKETS_ZEROCOPY_RECEIVE) with VSOCK_ZEROCOPY_RECEIVE_RELEASE "
+			  "(this kernel knows no flags)"
+			: "getsockopt(SO_VM_SOCKETS_ZEROCOPY_RECEIVE)";
 		return err;
 	}
 	if (zc.err) {
@@ -148,12 +163,14 @@ static ssize_t zc_next(struct zc_reader *r, zc_data_fn fn, void *ctx)
 		r->mapped += zc.length;
 		r->bytes += zc.length;
 		got = zc.length;
-		t0 = vs_now_ns();
-		err = zc_release(r->map, zc.length);
-		r->io_ns += vs_now_ns() - t0;
-		if (err) {
-			r->failed_call = "madvise(MADV_DONTNEED)";
-			return err;
+		if (!r->implicit_release) {
+			t0 = vs_now_ns();
+			err = zc_release(r->map, zc.length);
+			r->io_ns += vs_now_ns() - t0;
+			if (err) {
+				r->failed_call = "madvise(MADV_DONTNEED)";
+				return err;
+			}
 		}
 	}
 	if (zc.recv_skip_hint) {

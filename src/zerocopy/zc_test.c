@@ -27,6 +27,7 @@
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,13 +223,13 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, bool eor)
  * Drains fd to its end in copy or zerocopy mode (window of win_pages); the
  * first byte read is the pattern's byte at stream offset base.
  */
-static struct seen drain_from(int fd, int type, bool zerocopy, size_t win_pages, uint64_t base,
-			      struct zc_reader *out)
+static struct seen drain_from(int fd, int type, bool zerocopy, bool implicit, size_t win_pages,
+			      uint64_t base, struct zc_reader *out)
 {
 	struct seen s = { .base = base, .hash = 0xcbf29ce484222325ULL, .mismatch = -1 };
 	struct zc_reader r = {
 		.fd = fd, .seqpacket = type == SOCK_SEQPACKET, .zerocopy = zerocopy,
-		.win = win_pages * page, .buf_len = 1 << 20,
+		.implicit_release = implicit, .win = win_pages * page, .buf_len = 1 << 20,
 	};
 	ssize_t n;
 
@@ -254,7 +255,7 @@ static struct seen drain_from(int fd, int type, bool zerocopy, size_t win_pages,
 /* drain_from() of a stream whose queued bytes start at pattern offset 0. */
 static struct seen drain(int fd, int type, bool zerocopy, size_t win_pages, struct zc_reader *out)
 {
-	return drain_from(fd, type, zerocopy, win_pages, 0, out);
+	return drain_from(fd, type, zerocopy, false, win_pages, 0, out);
 }
 
 /*
@@ -263,7 +264,7 @@ static struct seen drain(int fd, int type, bool zerocopy, size_t win_pages, stru
  */
 static void still_usable(int fd, uint64_t off, size_t n)
 {
-	struct seen s = drain_from(fd, SOCK_STREAM, true, 4, off, NULL);
+	struct seen s = drain_from(fd, SOCK_STREAM, true, false, 4, off, NULL);
 
 	CHECK(s.bytes == n, "after the error: %llu bytes received, %zu expected",
 	      (unsigned long long)s.bytes, n);
@@ -560,10 +561,15 @@ static void t_end_of_stream_returns_zero(void)
 	close_pair(&p);
 }
 
-/* The same payload, odd write sizes included, in copy and in zerocopy mode. */
-static void t_stream_same_bytes_both_modes(void)
+/*
+ * The same payload, odd write sizes included, in copy and in zerocopy mode
+ * (implicit: releasing with VSOCK_ZEROCOPY_RECEIVE_RELEASE, the window reused
+ * from call to call without madvise()).
+ */
+static void same_bytes_both_modes(bool implicit)
 {
 	static const size_t sizes[] = { 1, 4095, 4096, 65536, 100000, 7, 3 * 4096, 200000 };
+	const char *zname = implicit ? "zerocopy (implicit release)" : "zerocopy";
 	uint64_t total = (8ULL << 20) + 12345;
 	struct seen s[2];
 	struct zc_reader r;
@@ -574,16 +580,22 @@ static void t_stream_same_bytes_both_modes(void)
 
 		close(p.afd);
 		p.afd = -1;
-		s[zc] = drain(p.cfd, SOCK_STREAM, zc, 16, &r);
+		s[zc] = drain_from(p.cfd, SOCK_STREAM, zc, zc && implicit, 16, 0, &r);
 		reap(w);
-		CHECK(s[zc].bytes == total, "%s: %llu bytes of %llu", zc ? "zerocopy" : "copy",
+		CHECK(s[zc].bytes == total, "%s: %llu bytes of %llu", zc ? zname : "copy",
 		      (unsigned long long)s[zc].bytes, (unsigned long long)total);
 		if (zc)
-			CHECK(r.mapped > 0, "zerocopy mode mapped nothing (%llu bytes read)",
-			      (unsigned long long)r.copied);
+			CHECK(r.mapped > 0 && r.zc_calls > 1, "%s mode mapped %llu bytes in %llu "
+			      "calls (%llu bytes read)", zname, (unsigned long long)r.mapped,
+			      (unsigned long long)r.zc_calls, (unsigned long long)r.copied);
 		close_pair(&p);
 	}
-	CHECK(s[0].hash == s[1].hash, "copy and zerocopy received different bytes");
+	CHECK(s[0].hash == s[1].hash, "copy and %s received different bytes", zname);
+}
+
+static void t_stream_same_bytes_both_modes(void)
+{
+	same_bytes_both_modes(false);
 }
 
 static void t_seqpacket_boundaries(void)
@@ -615,20 +627,32 @@ static void t_seqpacket_boundaries(void)
 	}
 }
 
+/*
+ * A zerocopy client with a vsock buffer of vsk bytes, its window *m of vsk
+ * bytes, and a sender that filled the buffer: *w1 bytes (0 < *w1 <= vsk).
+ */
+static struct pair full_buffer_pair(uint64_t vsk, uint8_t **m, uint64_t *w1)
+{
+	struct pair p = connect_pair(SOCK_STREAM, false, true, vsk);
+
+	*m = zc_map(p.cfd, vsk);
+	CHECK(*m, "mmap: %s", strerror(errno));
+	*w1 = write_until_full(p.afd, 0);
+	CHECK(*w1 > 0 && *w1 <= vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
+	      (unsigned long long)*w1, (unsigned long long)vsk);
+	return p;
+}
+
 /* Mapped, unreleased bytes keep counting against the receive buffer. */
 static void t_mapped_pages_hold_credit(void)
 {
 	uint64_t vsk = 64 * 1024, w1, w2, w3;
-	struct pair p = connect_pair(SOCK_STREAM, false, true, vsk);
+	uint8_t *m;
+	struct pair p = full_buffer_pair(vsk, &m, &w1);
 	struct vsock_zerocopy_receive zc;
 	struct pollfd pf = { .fd = p.afd, .events = POLLOUT };
-	uint8_t *m = zc_map(p.cfd, vsk);
 	int r;
 
-	CHECK(m, "mmap: %s", strerror(errno));
-	w1 = write_until_full(p.afd, 0);
-	CHECK(w1 > 0 && w1 <= vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
-	      (unsigned long long)w1, (unsigned long long)vsk);
 	CHECK(!(r = zc_receive(p.cfd, m, vsk, &zc)) && zc.length > 0,
 	      "receive: %s, %u bytes mapped", strerror(-r), zc.length);
 	vs_sleep_ns(300 * 1000000ULL);
@@ -803,6 +827,130 @@ static void t_no_page_leak_after_close(void)
 	       (unsigned long long)before, rounds, (unsigned long long)after);
 }
 
+/* VSOCK_ZEROCOPY_RECEIVE_RELEASE: the same bytes as copy mode. */
+static void t_implicit_release_same_bytes(void)
+{
+	same_bytes_both_modes(true);
+}
+
+/*
+ * With the flag a second call on the same window is no EBUSY: it releases
+ * the pages (their credit goes to the sender) and maps the next bytes.
+ * Without the flag the contract is unchanged (EBUSY before release).
+ */
+static void t_implicit_release_reuses_window(void)
+{
+	const unsigned int rel = VSOCK_ZEROCOPY_RECEIVE_RELEASE;
+	uint64_t vsk = 64 * 1024, w1, w2;
+	uint8_t *m;
+	struct pair p = full_buffer_pair(vsk, &m, &w1);
+	struct vsock_zerocopy_receive zc;
+	struct pollfd pf = { .fd = p.afd, .events = POLLOUT };
+	int r;
+
+	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
+	      (unsigned long long)w1, (unsigned long long)vsk);
+	vs_sleep_ns(300 * 1000000ULL);	/* all of it delivered: one call maps it */
+	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length == vsk,
+	      "first call: %s, %u bytes mapped", strerror(-r), zc.length);
+	CHECK(vs_pattern_check(m, vsk, 0, 7) == vsk, "first window: not the payload");
+	vs_sleep_ns(300 * 1000000ULL);
+	CHECK(write_until_full(p.afd, w1) == 0, "the sender got credit while %u bytes stayed "
+	      "mapped", zc.length);
+	/* nothing queued: the call releases the window, then finds no data */
+	set_nonblock(p.cfd, true);
+	r = zc_receive_flags(p.cfd, m, vsk, rel, &zc);
+	CHECK(r == -EAGAIN, "the releasing call with nothing queued: %s (EAGAIN expected)",
+	      strerror(-r));
+	set_nonblock(p.cfd, false);
+	CHECK(poll(&pf, 1, 5000) == 1 && (pf.revents & POLLOUT),
+	      "the sender got no credit within 5 s after the implicit release");
+	w2 = write_until_full(p.afd, w1);
+	CHECK(w2 >= page, "the sender wrote only %llu bytes after the release",
+	      (unsigned long long)w2);
+	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length > 0,
+	      "the call after the release: %s, %u bytes mapped", strerror(-r), zc.length);
+	CHECK(vs_pattern_check(m, zc.length, w1, 7) == zc.length,
+	      "the reused window does not hold the next bytes");
+	expect_err("a call without the flag before release", zc_receive(p.cfd, m, vsk, &zc),
+		   EBUSY);
+	munmap(m, vsk);
+	close_pair(&p);
+}
+
+/* The flag unmaps the call's own window only: pages mapped elsewhere are EBUSY. */
+static void t_implicit_release_outside_window_ebusy(void)
+{
+	struct pair p = connect_pair(SOCK_STREAM, false, true, 0);
+	struct vsock_zerocopy_receive zc;
+	size_t win = 2 * page, n = 6 * page;
+	uint8_t *m = zc_map(p.cfd, 2 * win);
+	int r;
+
+	CHECK(m, "mmap: %s", strerror(errno));
+	send_pattern(p.afd, n, 0, false);
+	CHECK(!(r = zc_receive_flags(p.cfd, m, win, VSOCK_ZEROCOPY_RECEIVE_RELEASE, &zc)) &&
+	      zc.length == win, "first call: %s, %u bytes mapped", strerror(-r), zc.length);
+	expect_err("the flag on a window that does not hold the mapped pages",
+		   zc_receive_flags(p.cfd, m + win, win, VSOCK_ZEROCOPY_RECEIVE_RELEASE, &zc),
+		   EBUSY);
+	CHECK(vs_pattern_check(m, win, 0, 7) == win, "the EBUSY call changed the mapped bytes");
+	CHECK(!(r = zc_release(m, win)), "madvise: %s", strerror(-r));
+	CHECK(!(r = zc_receive_flags(p.cfd, m + win, win, VSOCK_ZEROCOPY_RECEIVE_RELEASE, &zc)) &&
+	      zc.length == win, "after madvise: %s, %u bytes mapped", strerror(-r), zc.length);
+	CHECK(vs_pattern_check(m + win, win, win, 7) == win, "not the next bytes");
+	munmap(m, 2 * win);
+	shutdown(p.afd, SHUT_WR);
+	still_usable(p.cfd, 2 * win, n - 2 * win);
+	close_pair(&p);
+}
+
+/* Returns getsockopt(SO_VM_SOCKETS_ZEROCOPY_RECEIVE) with optlen *len: 0 or -errno. */
+static int zc_raw(int fd, struct vsock_zerocopy_receive *zc, socklen_t *len)
+{
+	return getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_ZEROCOPY_RECEIVE, zc, len) ? -errno : 0;
+}
+
+/*
+ * Unknown flags, reserved2 != 0 and an optlen that ends before the flags are
+ * EINVAL; the socket stays usable, and a call with the flag maps the data.
+ */
+static void t_receive_flags_einval(void)
+{
+	struct pair p = connect_pair(SOCK_STREAM, false, true, 0);
+	size_t win = 4 * page, n = 3 * page + 100;
+	uint8_t *m = zc_map(p.cfd, win);
+	struct vsock_zerocopy_receive zc = { 0 };
+	socklen_t len;
+	int r;
+
+	CHECK(m, "mmap: %s", strerror(errno));
+	send_pattern(p.afd, n, 0, false);
+	zc.address = (uintptr_t)m;
+	zc.length = (__u32)win;
+	zc.flags = 0x2;
+	len = sizeof(zc);
+	expect_err("unknown flag 0x2", zc_raw(p.cfd, &zc, &len), EINVAL);
+	zc.flags = 0x80000000u | VSOCK_ZEROCOPY_RECEIVE_RELEASE;
+	expect_err("unknown flag 0x80000000", zc_raw(p.cfd, &zc, &len), EINVAL);
+	zc.flags = VSOCK_ZEROCOPY_RECEIVE_RELEASE;
+	zc.reserved2 = 1;
+	expect_err("reserved2 != 0", zc_raw(p.cfd, &zc, &len), EINVAL);
+	zc.reserved2 = 0;
+	len = offsetof(struct vsock_zerocopy_receive, flags);
+	expect_err("an optlen that ends before the flags", zc_raw(p.cfd, &zc, &len), EINVAL);
+	CHECK(!(r = zc_receive_flags(p.cfd, m, win, VSOCK_ZEROCOPY_RECEIVE_RELEASE, &zc)),
+	      "then a call with the flag: %s", strerror(-r));
+	CHECK(zc.length == 3 * page && zc.recv_skip_hint == 100,
+	      "then a call with the flag: %u bytes mapped, skip %u (%zu and 100 expected)",
+	      zc.length, zc.recv_skip_hint, 3 * page);
+	CHECK(vs_pattern_check(m, 3 * page, 0, 7) == 3 * page, "mapped bytes are not the payload");
+	munmap(m, win);
+	shutdown(p.afd, SHUT_WR);
+	still_usable(p.cfd, 3 * page, 100);
+	close_pair(&p);
+}
+
 struct zc_case {
 	const char *name;
 	void (*run)(void);
@@ -827,6 +975,10 @@ static const struct zc_case cases[] = {
 	{ "seqpacket_boundaries", t_seqpacket_boundaries },
 	{ "mapped_pages_hold_credit", t_mapped_pages_hold_credit },
 	{ "no_page_leak_after_close", t_no_page_leak_after_close },
+	{ "implicit_release_same_bytes", t_implicit_release_same_bytes },
+	{ "implicit_release_reuses_window", t_implicit_release_reuses_window },
+	{ "implicit_release_outside_window_ebusy", t_implicit_release_outside_window_ebusy },
+	{ "receive_flags_einval", t_receive_flags_einval },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

@@ -41,7 +41,10 @@ ZC_BAD_OPTIONS="--frobnicate|unknown option '--frobnicate'
 --mode client --peer-cid 1 --compare --csv x.csv --label a,b|--label 'a,b': it must be non-empty, without commas
 --mode client --peer-cid 1 --compare --csv=|--csv needs a file name
 --mode client --peer-cid 1 --compare --csv - --json|--csv - does not go with --json
---mode server --csv x.csv|--csv is a client option"
+--mode server --csv x.csv|--csv is a client option
+--mode client --peer-cid 1 --zerocopy --release now|--release 'now': expected implicit or madvise
+--mode client --peer-cid 1 --release madvise|--release goes with --zerocopy or --compare
+--mode server --release madvise|--release is a client option"
 
 test_bad_options_exit_2_before_any_socket() {
 	. "$VS_ROOT/tests/lib/cli.sh"
@@ -56,7 +59,7 @@ test_bad_options_exit_2_before_any_socket() {
 test_help_lists_every_option() {
 	vs_run_rc 0 rz --help
 	for o in mode port peer-cid mb rx tx zerocopy seqpacket verify compare rounds loop \
-		interval json; do
+		interval json release; do
 		grep -q -- "--$o" out || vs_fail "--help does not mention --$o"
 	done
 	vs_run_rc 0 rz --version
@@ -114,6 +117,7 @@ test_uapi_checker_finds_differences() {
 		echo "@@ -1,1 +1,20 @@"
 		echo "+#define SO_VM_SOCKETS_ZEROCOPY_RX 9"
 		echo "+#define SO_VM_SOCKETS_ZEROCOPY_RECEIVE 10"
+		echo "+#define VSOCK_ZEROCOPY_RECEIVE_RELEASE 0x1"
 		echo "+"
 		sed -n '/^struct vsock_zerocopy_receive {/,/^};/p' "$hdr" | sed 's/^/+/'
 	} >p/0001-good.patch
@@ -122,7 +126,12 @@ test_uapi_checker_finds_differences() {
 	mv p/0001-good.patch.new p/0001-good.patch
 	vs_run_rc 1 sh "$VS_ROOT/tests/lib/zc_uapi_check.sh" p "$hdr"
 	vs_assert_file_match out "SO_VM_SOCKETS_ZEROCOPY_RECEIVE: .* says '10', the uapi header .* says '11'"
-	sed -i 's/ZEROCOPY_RECEIVE 11/ZEROCOPY_RECEIVE 10/; s/__u32 inq;/__u64 inq;/' p/0001-good.patch
+	sed -i 's/ZEROCOPY_RECEIVE 11/ZEROCOPY_RECEIVE 10/; s/RECEIVE_RELEASE 0x1/RECEIVE_RELEASE 0x2/' \
+		p/0001-good.patch
+	vs_run_rc 1 sh "$VS_ROOT/tests/lib/zc_uapi_check.sh" p "$hdr"
+	vs_assert_file_match out "VSOCK_ZEROCOPY_RECEIVE_RELEASE: .* says '0x1', the uapi header .* says '0x2'"
+	sed -i 's/RECEIVE_RELEASE 0x2/RECEIVE_RELEASE 0x1/' p/0001-good.patch
+	sed -i 's/__u32 inq;/__u64 inq;/' p/0001-good.patch
 	vs_run_rc 1 sh "$VS_ROOT/tests/lib/zc_uapi_check.sh" p "$hdr"
 	vs_assert_file_match out "layout differs"
 	rm p/0001-good.patch

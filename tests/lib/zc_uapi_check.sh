@@ -24,9 +24,9 @@ if ! grep -q 'SO_VM_SOCKETS_ZEROCOPY' "$tmp/added.h"; then
 fi
 
 bad=0
-for name in SO_VM_SOCKETS_ZEROCOPY_RX SO_VM_SOCKETS_ZEROCOPY_RECEIVE; do
-	want=$(sed -n "s/^#define[ 	]*$name[ 	]*\([0-9]*\).*/\1/p" "$hdr" | head -n 1)
-	got=$(sed -n "s/^#define[ 	]*$name[ 	]*\([0-9]*\).*/\1/p" "$tmp/added.h" | head -n 1)
+for name in SO_VM_SOCKETS_ZEROCOPY_RX SO_VM_SOCKETS_ZEROCOPY_RECEIVE VSOCK_ZEROCOPY_RECEIVE_RELEASE; do
+	want=$(sed -n "s/^#define[ 	]*$name[ 	]*\([0-9a-fA-Fx]*\).*/\1/p" "$hdr" | head -n 1)
+	got=$(sed -n "s/^#define[ 	]*$name[ 	]*\([0-9a-fA-Fx]*\).*/\1/p" "$tmp/added.h" | head -n 1)
 	if [ "$want" != "$got" ]; then
 		echo "$name: $hdr says '$want', the uapi header in $dir says '${got:-missing}'"
 		bad=1

@@ -95,6 +95,22 @@ test_no_page_leak_after_close() {
 	zc_case no_page_leak_after_close
 }
 
+test_implicit_release_same_bytes() {
+	zc_case implicit_release_same_bytes
+}
+
+test_implicit_release_reuses_window() {
+	zc_case implicit_release_reuses_window
+}
+
+test_implicit_release_outside_window_ebusy() {
+	zc_case implicit_release_outside_window_ebusy
+}
+
+test_receive_flags_einval() {
+	zc_case receive_flags_einval
+}
+
 # Every case has its test_ function above.
 test_every_zc_test_case_is_listed() {
 	for c in $(zc_test --list); do
@@ -116,6 +132,23 @@ test_rx_zerocopy_stream_verified() {
 	copied=$(vs_jsonget out end.copied_bytes)
 	vs_assert_eq "mapped + copied" 16777216 $((mapped + copied))
 	[ "$mapped" -gt 0 ] || vs_fail "nothing was mapped"
+	kill $ZS_PID
+	wait $ZS_PID
+}
+
+# Both ways of giving mapped pages back: the same verified bytes, and the JSON says which.
+test_rx_zerocopy_release_modes() {
+	zc_need
+	zs_start --loop
+	for how in implicit madvise; do
+		vs_run_rc 0 zc --zerocopy --release $how --mb 8 --rx 16 --tx 16 --verify --json
+		vs_assert_eq "$how: bytes" 8388608 "$(vs_jsonget out end.bytes)"
+		vs_assert_eq "$how: ok" true "$(vs_jsonget out end.ok)"
+		vs_assert_eq "$how: release" $how "$(vs_jsonget out start.release)"
+		[ "$(vs_jsonget out end.mapped_bytes)" -gt 0 ] || vs_fail "$how: nothing was mapped"
+	done
+	vs_run_rc 0 zc --zerocopy --mb 1 --rx 16 --tx 16 --json
+	vs_assert_eq "the default" implicit "$(vs_jsonget out start.release)"
 	kill $ZS_PID
 	wait $ZS_PID
 }
