@@ -61,6 +61,7 @@ struct cfg {
 	uint64_t mb, rx, tx;	/* mb, tx: 0 = the server's */
 	bool zerocopy, seqpacket, verify, json, compare, loop;
 	bool madvise_release;	/* --release madvise */
+	uint64_t vsk_size;	/* --vsk-size: the receiving socket's vsock buffer (0: default) */
 	double interval_s;
 	unsigned int rounds;
 	const char *csv;	/* --compare: the zerocopy CSV goes here */
@@ -72,6 +73,7 @@ struct spec {
 	int type;
 	bool zerocopy, verify;
 	bool madvise_release;	/* the client's own: not sent to the server */
+	uint64_t vsk_size;	/* the client's own too: its receive buffer (0: default) */
 	uint64_t mb, rx, tx;
 };
 
@@ -128,6 +130,8 @@ static void usage(void)
 	       "                        (default: the next call unmaps the window,\n"
 	       "                        VSOCK_ZEROCOPY_RECEIVE_RELEASE) or 'madvise'\n"
 	       "                        (madvise(MADV_DONTNEED) after each call)\n"
+	       "  --vsk-size <bytes>KMG client: the receiving socket's vsock buffer\n"
+	       "                        (SO_VM_SOCKETS_BUFFER_SIZE; default the kernel's 256K)\n"
 	       "  --seqpacket           client: SOCK_SEQPACKET; each write is a record, checked\n"
 	       "  --verify              client: position-dependent payload, every byte checked\n"
 	       "  --compare             client: copy and zerocopy at rx = tx = 8/32/64/256/512\n"
@@ -150,7 +154,7 @@ static void usage(void)
 enum opt {
 	OPT_HELP = 'H', OPT_MODE = 256, OPT_PORT, OPT_PEER, OPT_MB, OPT_RX, OPT_TX, OPT_ZEROCOPY,
 	OPT_SEQPACKET, OPT_VERIFY, OPT_COMPARE, OPT_ROUNDS, OPT_LOOP, OPT_INTERVAL, OPT_JSON,
-	OPT_VERSION, OPT_CSV, OPT_LABEL, OPT_RELEASE, OPT_MAX,
+	OPT_VERSION, OPT_CSV, OPT_LABEL, OPT_RELEASE, OPT_VSK, OPT_MAX,
 };
 
 static const struct option longopts[] = {
@@ -173,6 +177,7 @@ static const struct option longopts[] = {
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "release", required_argument, NULL, OPT_RELEASE },
+	{ "vsk-size", required_argument, NULL, OPT_VSK },
 	{ 0 },
 };
 
@@ -186,7 +191,7 @@ static void check_combinations(const struct cfg *c, const bool *given)
 {
 	static const int client_only[] = {
 		OPT_PEER, OPT_RX, OPT_ZEROCOPY, OPT_SEQPACKET, OPT_VERIFY, OPT_COMPARE, OPT_ROUNDS,
-		OPT_CSV, OPT_LABEL, OPT_RELEASE,
+		OPT_CSV, OPT_LABEL, OPT_RELEASE, OPT_VSK,
 	};
 	static const int not_compare[] = { OPT_RX, OPT_TX, OPT_ZEROCOPY, OPT_INTERVAL };
 
@@ -245,10 +250,10 @@ static double secs(uint64_t ns)
 static void describe(const struct spec *sp, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s, %s receive%s, %" PRIu64 " MiB, rx %" PRIu64 " pages%s, tx %" PRIu64
-		 " pages%s", vs_type_name(sp->type), sp->zerocopy ? "zerocopy" : "copy",
+		 " pages%s%s", vs_type_name(sp->type), sp->zerocopy ? "zerocopy" : "copy",
 		 !sp->zerocopy ? "" : sp->madvise_release ? " (madvise release)" : " (implicit release)",
 		 sp->mb, sp->rx, sp->zerocopy ? " (mapping)" : "", sp->tx,
-		 sp->verify ? ", verify" : "");
+		 sp->verify ? ", verify" : "", sp->vsk_size ? ", receive buffer set" : "");
 }
 
 /* Interval lines while a transfer runs (text), or kept for the JSON document. */
@@ -344,6 +349,8 @@ static void json_report(const struct spec *sp, bool client, const struct side *m
 	vs_json_bool(&j, "zerocopy", sp->zerocopy);
 	if (client && sp->zerocopy)
 		vs_json_str(&j, "release", sp->madvise_release ? "madvise" : "implicit");
+	if (client && sp->vsk_size)
+		vs_json_u64(&j, "vsk_size", sp->vsk_size);
 	vs_json_u64(&j, "bytes", total_bytes(sp));
 	vs_json_u64(&j, "rx_pages", sp->rx);
 	vs_json_u64(&j, "tx_pages", sp->tx);
@@ -725,6 +732,13 @@ static int client_connect(const struct cfg *cfg, const struct spec *sp, uint32_t
 	} else if (err) {
 		snprintf(why, len, "setsockopt(SO_VM_SOCKETS_BUFFER_SIZE, %" PRIu64 "): %s",
 			 sp->tx * page, strerror(-err));
+	} else if (sp->vsk_size && (err = vs_set_buffer_size(fd, sp->vsk_size, &got))) {
+		snprintf(why, len, "--vsk-size %" PRIu64 ": setsockopt(SO_VM_SOCKETS_BUFFER_SIZE): %s",
+			 sp->vsk_size, strerror(-err));
+	} else if (sp->vsk_size && got != sp->vsk_size) {
+		err = -ERANGE;
+		snprintf(why, len, "--vsk-size %" PRIu64 ": the kernel set the vsock buffer to %" PRIu64
+			 " bytes", sp->vsk_size, got);
 	} else if ((err = vs_connect_fd(fd, cfg->peer_cid, port))) {
 		snprintf(why, len, "connect the data connection to %u:%u: %s", cfg->peer_cid, port,
 			 strerror(-err));
@@ -866,7 +880,8 @@ static void spec_from_cfg(const struct cfg *cfg, struct spec *sp)
 {
 	*sp = (struct spec){
 		.type = cfg->seqpacket ? SOCK_SEQPACKET : SOCK_STREAM, .zerocopy = cfg->zerocopy,
-		.verify = cfg->verify, .madvise_release = cfg->madvise_release, .mb = cfg->mb,
+		.verify = cfg->verify, .madvise_release = cfg->madvise_release,
+		.vsk_size = cfg->vsk_size, .mb = cfg->mb,
 		.rx = cfg->rx, .tx = cfg->tx,
 	};
 }
@@ -1081,6 +1096,7 @@ static int run_compare(const struct cfg *cfg)
 					.type = cfg->seqpacket ? SOCK_SEQPACKET : SOCK_STREAM,
 					.zerocopy = m, .verify = cfg->verify, .mb = cfg->mb,
 					.madvise_release = cfg->madvise_release,
+					.vsk_size = cfg->vsk_size,
 					.rx = compare_pages[p], .tx = compare_pages[p],
 				};
 				struct side me, peer;
@@ -1208,6 +1224,9 @@ int main(int argc, char **argv)
 			if (!*optarg)
 				vs_usage_error("--csv needs a file name ('-' for stdout)");
 			cfg.csv = optarg;
+			break;
+		case OPT_VSK:
+			cfg.vsk_size = vs_opt_size("--vsk-size", optarg, 1, UINT32_MAX);
 			break;
 		case OPT_RELEASE:
 			if (!strcmp(optarg, "madvise"))

@@ -44,7 +44,10 @@ ZC_BAD_OPTIONS="--frobnicate|unknown option '--frobnicate'
 --mode server --csv x.csv|--csv is a client option
 --mode client --peer-cid 1 --zerocopy --release now|--release 'now': expected implicit or madvise
 --mode client --peer-cid 1 --release madvise|--release goes with --zerocopy or --compare
---mode server --release madvise|--release is a client option"
+--mode server --release madvise|--release is a client option
+--mode client --peer-cid 1 --vsk-size 0|--vsk-size '0'
+--mode client --peer-cid 1 --vsk-size 8G|--vsk-size '8G'
+--mode server --vsk-size 1M|--vsk-size is a client option"
 
 test_bad_options_exit_2_before_any_socket() {
 	. "$VS_ROOT/tests/lib/cli.sh"
@@ -59,7 +62,7 @@ test_bad_options_exit_2_before_any_socket() {
 test_help_lists_every_option() {
 	vs_run_rc 0 rz --help
 	for o in mode port peer-cid mb rx tx zerocopy seqpacket verify compare rounds loop \
-		interval json release; do
+		interval json release vsk-size; do
 		grep -q -- "--$o" out || vs_fail "--help does not mention --$o"
 	done
 	vs_run_rc 0 rz --version

@@ -171,3 +171,23 @@ test_rx_zerocopy_compare_full_table() {
 	vs_assert_file_match out "^zerocopy: seconds +( \| +[0-9]+\.[0-9]+){5}$"
 	vs_assert_file_match out "^zerocopy/copy +( \| +[0-9]+\.[0-9]+){5}$"
 }
+
+# A receiver whose vsock buffer is larger than its sender's (2 MiB against
+# 256 KiB): the sender caps its credit at its own buffer size (Debian 6.1's
+# stable fix), so updates must come within that window. Patch 6's first
+# version counted the peer's credit in the receiver's 2 MiB, sent none, and
+# the transfer hung at 256 KiB. Copy and zerocopy, both release modes.
+test_rx_zerocopy_receive_buffer_larger_than_senders() {
+	zc_need
+	zs_start --loop
+	for mode in "" "--zerocopy --release implicit" "--zerocopy --release madvise"; do
+		# shellcheck disable=SC2086
+		vs_run_rc 0 timeout -k 5 60 rx_zerocopy --mode client --peer-cid 1 --port $ZPORT $mode \
+			--vsk-size 2M --mb 16 --rx 8 --tx 8 --verify --json
+		vs_assert_eq "${mode:-copy}: bytes" 16777216 "$(vs_jsonget out end.bytes)"
+		vs_assert_eq "${mode:-copy}: ok" true "$(vs_jsonget out end.ok)"
+		vs_assert_eq "${mode:-copy}: vsk_size" 2097152 "$(vs_jsonget out start.vsk_size)"
+	done
+	kill $ZS_PID
+	wait $ZS_PID
+}
