@@ -610,15 +610,13 @@ static __always_inline __u32 poll_wanted(struct poll_table_struct *wait)
 static void on_poll_exit(struct sock *sk, __u32 ret, __u32 want)
 {
 	struct vsock_sock *vsk = (struct vsock_sock *)sk;
+	bool no_pollout = (want & POLLOUT_BIT) && !(ret & (POLLOUT_BIT | POLLERR_HUP_BITS));
 	struct vst_conn_key k;
 	struct vst_conn *c;
 
-	if (!(ret & POLLIN_BIT) && (!(want & POLLOUT_BIT) || (ret & (POLLOUT_BIT | POLLERR_HUP_BITS))))
+	if ((!(ret & POLLIN_BIT) && !no_pollout) || !vsk)
 		return;
-	if (!vsk)
-		return;
-	if ((want & POLLOUT_BIT) && !(ret & (POLLOUT_BIT | POLLERR_HUP_BITS)) &&
-	    BPF_CORE_READ(vsk, sk.__sk_common.skc_state) == TCP_ESTABLISHED_STATE &&
+	if (no_pollout && BPF_CORE_READ(vsk, sk.__sk_common.skc_state) == TCP_ESTABLISHED_STATE &&
 	    !(BPF_CORE_READ_BITFIELD_PROBED(&vsk->sk, sk_shutdown) & SEND_SHUTDOWN_BIT))
 		on_no_space(vsk);
 	if (!(ret & POLLIN_BIT))
