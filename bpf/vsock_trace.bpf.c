@@ -66,8 +66,8 @@ struct {
 
 /*
  * Per-thread state of a recvmsg() in progress (start_ns 0: none), with the
- * start of its last dequeue (copy). Entries stay and are reused: an LRU hash bounds
- * them without an insert and a delete per call.
+ * start of its last dequeue (copy). It lives in the task's local storage: found
+ * without a hash lookup, reused by every call, freed with the task.
  */
 struct recv_ctx {
 	__u64 start_ns, sk, dequeue_start_ns;
