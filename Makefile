@@ -256,8 +256,9 @@ kernel-kasan: deps
 
 check: kernel
 
+# tools and asan: tests/run also runs the suite with build/asan/bin, which must not be stale
 check-kasan: kernel-kasan
-	$(MAKE) tools
+	$(MAKE) tools asan
 	tests/run --no-unit --kernel patched-kasan
 
 # zc_kernel_test (tests/vm/t_zc_kernel.sh) uses the guard and the payload pattern.

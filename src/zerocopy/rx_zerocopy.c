@@ -958,8 +958,10 @@ static void table_row(const char *name, const struct zc_cell *cells, bool cpu)
 
 		if (!c->n)
 			printf(" | %8s", "n/a");
+		else if (cpu)
+			printf(" | %8.2f", median_of(c->cpu, c->n) / 1000.0);
 		else
-			printf(" | %8.2f", cpu ? median_of(c->cpu, c->n) / 1000.0 : median_of(c->sec, c->n));
+			printf(" | %8.3f", median_of(c->sec, c->n));
 	}
 	printf("\n");
 }
@@ -980,7 +982,7 @@ static void compare_table(const struct cfg *cfg, const struct zc_cell (*cell)[NP
 		if (!cell[0][p].n || !cell[1][p].n)
 			printf(" | %8s", "n/a");
 		else
-			printf(" | %8.2f", median_of(cell[1][p].sec, cell[1][p].n) /
+			printf(" | %8.3f", median_of(cell[1][p].sec, cell[1][p].n) /
 			       median_of(cell[0][p].sec, cell[0][p].n));
 	}
 	printf("\n");
