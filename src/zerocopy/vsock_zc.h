@@ -52,10 +52,11 @@
  *     (pages of the previous call mapped outside that window still give
  *     EBUSY).  Unknown flags or reserved2 != 0 are EINVAL.
  *
- * Credit: mapped bytes keep counting against the receive buffer
- * (buf_alloc) until released; the receiver's fwd_cnt advances for them at
- * the next call (or at close), so a receiver holding mapped pages throttles
- * its sender exactly like one that does not read.
+ * Credit: as in TCP, mapped bytes are consumed when they are mapped, like
+ * bytes read by recv(): the receiver's fwd_cnt advances for them at once and
+ * the sender gets their credit back while the pages stay mapped.  Since the
+ * next call is EBUSY until they are released, a socket holds at most its
+ * vsock buffer (buf_alloc) of queued bytes plus one mapped window.
  */
 #ifndef VSOCK_ZC_H
 #define VSOCK_ZC_H

@@ -298,6 +298,37 @@ static uint64_t write_until_full(int fd, uint64_t off)
 	}
 }
 
+/*
+ * The credit the sender on fd gets within 5 s: write_until_full() whenever
+ * poll() says POLLOUT, until want bytes went out or no credit came for 5 s.
+ * The bytes written (more than want when it got more credit).
+ */
+static uint64_t write_credit(int fd, uint64_t off, uint64_t want)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLOUT };
+	uint64_t done = 0, n;
+
+	while (done < want && poll(&pf, 1, 5000) == 1 && (pf.revents & POLLOUT)) {
+		n = write_until_full(fd, off + done);
+		if (!n)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* Waits up to 5 s for n bytes queued on fd (SO_RCVLOWAT and poll()). */
+static void wait_queued(int fd, uint64_t n)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	int r = vs_set_rcvlowat(fd, (int)n), ready;
+
+	CHECK(!r, "SO_RCVLOWAT %llu: %s", (unsigned long long)n, strerror(-r));
+	ready = poll(&pf, 1, 5000);
+	vs_set_rcvlowat(fd, 1);
+	CHECK(ready == 1, "%llu bytes were not queued within 5 s", (unsigned long long)n);
+}
+
 /* ---------------------------------------------------------------- cases */
 
 static void t_option_default_and_readback(void)
@@ -643,30 +674,40 @@ static struct pair full_buffer_pair(uint64_t vsk, uint8_t **m, uint64_t *w1)
 	return p;
 }
 
-/* Mapped, unreleased bytes keep counting against the receive buffer. */
-static void t_mapped_pages_hold_credit(void)
+/*
+ * Mapped bytes are consumed when mapped, like bytes read by recv(): while
+ * they stay mapped the sender gets their credit back (one more buffer, no
+ * more); after the release the next call maps the bytes written meanwhile.
+ */
+static void t_mapped_pages_credited(void)
 {
-	uint64_t vsk = 64 * 1024, w1, w2, w3;
+	uint64_t vsk = 64 * 1024, w1, w2;
 	uint8_t *m;
 	struct pair p = full_buffer_pair(vsk, &m, &w1);
 	struct vsock_zerocopy_receive zc;
-	struct pollfd pf = { .fd = p.afd, .events = POLLOUT };
 	int r;
 
-	CHECK(!(r = zc_receive(p.cfd, m, vsk, &zc)) && zc.length > 0,
-	      "receive: %s, %u bytes mapped", strerror(-r), zc.length);
+	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
+	      (unsigned long long)w1, (unsigned long long)vsk);
+	wait_queued(p.cfd, vsk);
+	CHECK(!(r = zc_receive(p.cfd, m, vsk, &zc)) && zc.length == vsk && zc.inq == 0,
+	      "receive: %s, %u bytes mapped, inq %u", strerror(-r), zc.length, zc.inq);
+	CHECK(vs_pattern_check(m, vsk, 0, 7) == vsk, "mapped bytes are not the payload");
+	w2 = write_credit(p.afd, w1, vsk);
+	CHECK(w2 == vsk, "while %u bytes stayed mapped the sender wrote %llu bytes within 5 s "
+	      "(%llu expected: their credit, no more)", zc.length, (unsigned long long)w2,
+	      (unsigned long long)vsk);
 	vs_sleep_ns(300 * 1000000ULL);
-	w2 = write_until_full(p.afd, w1);
-	CHECK(w2 == 0, "the sender got %llu bytes of credit while %u bytes stayed mapped",
-	      (unsigned long long)w2, zc.length);
-	CHECK(!(r = zc_release(m, zc.length)), "madvise: %s", strerror(-r));
-	set_nonblock(p.cfd, true);
-	r = zc_receive(p.cfd, m, vsk, &zc);
-	CHECK(r == 0 || r == -EAGAIN, "the call after release: %s", strerror(-r));
-	CHECK(poll(&pf, 1, 5000) == 1 && (pf.revents & POLLOUT),
-	      "the sender got no credit within 5 s after the pages were released");
-	w3 = write_until_full(p.afd, w1);
-	CHECK(w3 > 0, "the sender could not write after the release");
+	w2 = write_until_full(p.afd, w1 + vsk);
+	CHECK(w2 == 0, "the sender got %llu bytes of credit beyond a full buffer and a mapped "
+	      "window", (unsigned long long)w2);
+	wait_queued(p.cfd, vsk);
+	expect_err("a call before release", zc_receive(p.cfd, m, vsk, &zc), EBUSY);
+	CHECK(!(r = zc_release(m, vsk)), "madvise: %s", strerror(-r));
+	CHECK(!(r = zc_receive(p.cfd, m, vsk, &zc)) && zc.length == vsk && zc.inq == 0,
+	      "after the release: %s, %u bytes mapped, inq %u (%llu and 0 expected)",
+	      strerror(-r), zc.length, zc.inq, (unsigned long long)vsk);
+	CHECK(vs_pattern_check(m, vsk, w1, 7) == vsk, "the second window is not the next bytes");
 	munmap(m, vsk);
 	close_pair(&p);
 }
@@ -835,8 +876,10 @@ static void t_implicit_release_same_bytes(void)
 
 /*
  * With the flag a second call on the same window is no EBUSY: it releases
- * the pages (their credit goes to the sender) and maps the next bytes.
- * Without the flag the contract is unchanged (EBUSY before release).
+ * the pages and maps the next bytes. Their credit went to the sender when
+ * they were mapped, so those next bytes were written while the window was
+ * still mapped. Without the flag the contract is unchanged (EBUSY before
+ * release).
  */
 static void t_implicit_release_reuses_window(void)
 {
@@ -845,31 +888,22 @@ static void t_implicit_release_reuses_window(void)
 	uint8_t *m;
 	struct pair p = full_buffer_pair(vsk, &m, &w1);
 	struct vsock_zerocopy_receive zc;
-	struct pollfd pf = { .fd = p.afd, .events = POLLOUT };
 	int r;
 
 	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
 	      (unsigned long long)w1, (unsigned long long)vsk);
-	vs_sleep_ns(300 * 1000000ULL);	/* all of it delivered: one call maps it */
+	wait_queued(p.cfd, vsk);	/* all of it delivered: one call maps it */
 	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length == vsk,
 	      "first call: %s, %u bytes mapped", strerror(-r), zc.length);
 	CHECK(vs_pattern_check(m, vsk, 0, 7) == vsk, "first window: not the payload");
-	vs_sleep_ns(300 * 1000000ULL);
-	CHECK(write_until_full(p.afd, w1) == 0, "the sender got credit while %u bytes stayed "
-	      "mapped", zc.length);
-	/* nothing queued: the call releases the window, then finds no data */
-	set_nonblock(p.cfd, true);
-	r = zc_receive_flags(p.cfd, m, vsk, rel, &zc);
-	CHECK(r == -EAGAIN, "the releasing call with nothing queued: %s (EAGAIN expected)",
-	      strerror(-r));
-	set_nonblock(p.cfd, false);
-	CHECK(poll(&pf, 1, 5000) == 1 && (pf.revents & POLLOUT),
-	      "the sender got no credit within 5 s after the implicit release");
-	w2 = write_until_full(p.afd, w1);
-	CHECK(w2 >= page, "the sender wrote only %llu bytes after the release",
-	      (unsigned long long)w2);
-	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length > 0,
-	      "the call after the release: %s, %u bytes mapped", strerror(-r), zc.length);
+	w2 = write_credit(p.afd, w1, vsk);
+	CHECK(w2 == vsk, "while %u bytes stayed mapped the sender wrote %llu bytes within 5 s "
+	      "(%llu expected: their credit, no more)", zc.length, (unsigned long long)w2,
+	      (unsigned long long)vsk);
+	wait_queued(p.cfd, w2);
+	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length == w2,
+	      "the call with the flag on the mapped window: %s, %u bytes mapped (%llu expected)",
+	      strerror(-r), zc.length, (unsigned long long)w2);
 	CHECK(vs_pattern_check(m, zc.length, w1, 7) == zc.length,
 	      "the reused window does not hold the next bytes");
 	expect_err("a call without the flag before release", zc_receive(p.cfd, m, vsk, &zc),
@@ -973,7 +1007,7 @@ static const struct zc_case cases[] = {
 	{ "end_of_stream_returns_zero", t_end_of_stream_returns_zero },
 	{ "stream_same_bytes_both_modes", t_stream_same_bytes_both_modes },
 	{ "seqpacket_boundaries", t_seqpacket_boundaries },
-	{ "mapped_pages_hold_credit", t_mapped_pages_hold_credit },
+	{ "mapped_pages_credited", t_mapped_pages_credited },
 	{ "no_page_leak_after_close", t_no_page_leak_after_close },
 	{ "implicit_release_same_bytes", t_implicit_release_same_bytes },
 	{ "implicit_release_reuses_window", t_implicit_release_reuses_window },

@@ -8,7 +8,8 @@
  *   api        option rules, mmap() rules and the getsockopt() errnos
  *   stream     a verified 8 MiB STREAM transfer through mapped pages
  *   ebusy      a call before release is EBUSY; the socket stays usable
- *   credit     mapped bytes hold the sender's credit until released
+ *   credit     mapped bytes are credited to the sender when mapped: it can
+ *              refill the buffer (not more) while the pages stay mapped
  *   seqpacket  record ends survive mapping (MSG_EOR) and skipped bytes
  *   leak       closing with pages mapped and queued frees them all
  *
@@ -27,7 +28,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "vs_guard.h"
@@ -181,13 +181,6 @@ static void verify_mapped(const void *p, size_t len, uint64_t *off)
 	CHECK(bad == len, "mapped page: wrong byte at stream offset %llu",
 	      (unsigned long long)(*off + bad));
 	*off += len;
-}
-
-static int set_nonblock(int fd, int on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 ? -1 : fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
 static void case_api(void)
@@ -399,43 +392,78 @@ static void case_ebusy(void)
 	close(s);
 }
 
+/*
+ * nonblocking 4 KiB sends of the pattern at *off whenever poll() says POLLOUT, until want
+ * bytes went out or no credit came for 5 s; the bytes sent (more than want when the
+ * sender got more credit)
+ */
+static size_t send_credit(int fd, uint64_t *off, size_t want)
+{
+	struct pollfd p = { fd, POLLOUT, 0 };
+	char b[4096];
+	size_t done = 0;
+
+	while (done < want && poll(&p, 1, 5000) == 1 && (p.revents & POLLOUT)) {
+		size_t before = done;
+		ssize_t n;
+
+		for (;;) {
+			vs_pattern_fill(b, sizeof(b), *off, SEED);
+			n = send(fd, b, sizeof(b), MSG_DONTWAIT);
+			if (n < 0)
+				break;
+			*off += n;
+			done += n;
+		}
+		CHECK(errno == EAGAIN, "send: %s", strerror(errno));
+		if (done == before)
+			break;
+	}
+	return done;
+}
+
+/*
+ * mapped bytes are consumed when mapped (like bytes read by recv()): while they stay
+ * mapped the sender gets their credit back, one more buffer and no more; after the
+ * release the next call maps the bytes sent meanwhile
+ */
 static void case_credit(void)
 {
 	const int buf = 64 * 1024;
 	struct vsock_zerocopy_receive zc;
 	uint64_t so = 0, ro = 0;
 	int c, s = pair(SOCK_STREAM, true, buf, &c);
-	char *w = map_window(s, 16 * pg);
+	char *w = map_window(s, buf);
 	char b[4096] = { 0 };
-	struct pollfd p = { c, POLLOUT, 0 };
+	size_t more;
 
 	send_all(c, &so, buf, 0);
 	wait_queued(s, buf);
-	CHECK(!zc_call(s, w, 16 * pg, &zc) && zc.length == (unsigned)buf,
-	      "mapping the whole buffer: %s, %u bytes", strerror(errno), zc.length);
-	verify_mapped(w, zc.length, &ro);
-	/* nothing is queued, but the mapped bytes still fill the receive buffer */
-	usleep(200000);
 	errno = 0;
 	CHECK(send(c, b, sizeof(b), MSG_DONTWAIT) == -1 && errno == EAGAIN,
-	      "send while the receiver holds %d mapped bytes: expected EAGAIN, got %s", buf,
+	      "send into the full %d-byte buffer: expected EAGAIN, got %s", buf,
 	      errno ? strerror(errno) : "success");
-	release(w, 16 * pg);
-	/* the credit goes back at the next call (which then finds nothing: EAGAIN) */
-	usleep(200000);
+	CHECK(!zc_call(s, w, buf, &zc) && zc.length == (unsigned)buf && zc.inq == 0,
+	      "mapping the whole buffer: %s, %u bytes, inq %u", strerror(errno), zc.length, zc.inq);
+	verify_mapped(w, zc.length, &ro);
+	/* the pages stay mapped, and the sender refills the buffer */
+	more = send_credit(c, &so, buf);
+	CHECK(more == (size_t)buf, "while %d bytes stayed mapped the sender could send %zu bytes "
+	      "within 5 s (expected %d: their credit, no more)", buf, more, buf);
+	usleep(300000);
 	errno = 0;
 	CHECK(send(c, b, sizeof(b), MSG_DONTWAIT) == -1 && errno == EAGAIN,
-	      "released but no call yet: expected EAGAIN, got %s", errno ? strerror(errno) : "success");
-	int one = 1;
-	CHECK(!set_nonblock(s, one), "O_NONBLOCK: %s", strerror(errno));
-	EXPECT_ERR(zc_call(s, w, 16 * pg, &zc), EAGAIN, "nonblocking call with nothing queued");
-	CHECK(poll(&p, 1, 5000) == 1 && (p.revents & POLLOUT), "no credit for the sender 5 s after the release");
-	send_all(c, &so, 4 * pg, MSG_DONTWAIT);
-	wait_queued(s, 4 * pg);
-	CHECK(!zc_call(s, w, 16 * pg, &zc) && zc.length == 4 * pg, "after the credit came back: %s, %u bytes",
-	      strerror(errno), zc.length);
+	      "send with a full buffer and %d bytes mapped: expected EAGAIN, got %s", buf,
+	      errno ? strerror(errno) : "success");
+	wait_queued(s, buf);
+	EXPECT_ERR(zc_call(s, w, buf, &zc), EBUSY, "call with the first window still mapped");
+	release(w, buf);
+	CHECK(!zc_call(s, w, buf, &zc) && zc.length == (unsigned)buf && zc.inq == 0,
+	      "after the release: %s, %u bytes mapped, inq %u (expected %d, 0)", strerror(errno),
+	      zc.length, zc.inq, buf);
 	verify_mapped(w, zc.length, &ro);
-	munmap(w, 16 * pg);
+	CHECK(ro == so, "received %llu of %llu bytes", (unsigned long long)ro, (unsigned long long)so);
+	munmap(w, buf);
 	close(c);
 	close(s);
 }

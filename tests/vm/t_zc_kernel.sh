@@ -28,7 +28,7 @@ test_zc_ebusy_before_release() {
 	_zc_case ebusy
 }
 
-test_zc_credit_held_while_mapped() {
+test_zc_mapped_bytes_credited() {
 	_zc_case credit
 }
 

@@ -1,7 +1,8 @@
 # Zerocopy receive on the patched kernel (kernel-patches/): the conformance
 # cases of zc_test (errnos of vsock_zc.h, the socket usable after each, the
-# same bytes in copy and zerocopy mode, SEQPACKET records, credit held by
-# mapped pages, no page leaked after close) and rx_zerocopy --zerocopy.
+# same bytes in copy and zerocopy mode, SEQPACKET records, mapped bytes
+# credited to the sender when mapped, no page leaked after close) and
+# rx_zerocopy --zerocopy.
 # On Debian's unpatched 6.1/6.12 every case skips; on any other kernel
 # (tests/vm/run --kernel patched, patched-kasan, or a bzImage path) a kernel
 # without the API is a failure: it was meant to be patched.
@@ -87,8 +88,8 @@ test_seqpacket_boundaries() {
 	zc_case seqpacket_boundaries
 }
 
-test_mapped_pages_hold_credit() {
-	zc_case mapped_pages_hold_credit
+test_mapped_pages_credited() {
+	zc_case mapped_pages_credited
 }
 
 test_no_page_leak_after_close() {
