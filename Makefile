@@ -161,11 +161,13 @@ bench: deps tools
 # patched kernel of kernel-patches/ once tests/vm/run boots it; on a Debian
 # kernel only the copy row is measured and the target fails saying why.
 # ZC_SMP sets the guest's vCPUs (default 2; 1 keeps the host's load from
-# stalling guest spinlocks, see README).
+# stalling guest spinlocks, see README). Then once more on the instruction
+# clock (tests/vm/run --icount, 1 vCPU): one round, since it repeats exactly.
 ZC_KERNEL ?= patched
 ZC_SMP ?= 2
 bench-zerocopy: deps tools
 	tests/vm/run --kernel $(ZC_KERNEL) --smp $(ZC_SMP) --timeout 1800 bench/zerocopy.sh
+	tests/vm/run --kernel $(ZC_KERNEL) --smp 1 --icount --timeout 1800 bench/zerocopy.sh 1 256
 	$(MAKE) bench-zerocopy-nested
 
 # The same table across the nested host<->guest path, both directions (bench/zerocopy_nested.sh):

@@ -11,7 +11,10 @@ mb=${2:-256}
 release=${3:-implicit}
 port=5202
 
-echo "bench: kernel $(uname -r) ($VSOCKSCOPE_KERNEL), $(nproc) vCPUs (QEMU TCG)"
+clock="wall clock"
+grep -qw vsockscope.icount=1 /proc/cmdline &&
+	clock="instructions (tests/vm/run --icount: 1 ns per executed instruction)"
+echo "bench: kernel $(uname -r) ($VSOCKSCOPE_KERNEL), $(nproc) vCPUs (QEMU TCG), clock: $clock"
 rx_zerocopy --mode server --port $port --loop --interval 0 >/tmp/zs.out 2>&1 &
 server=$!
 vs_wait_listen $port

@@ -50,6 +50,11 @@
 #define CTL_TIMEOUT_MS 10000
 /* A transfer of up to 1 TiB at TCG speeds: results may take long. */
 #define RESULT_TIMEOUT_MS -1
+/* after SIGINT/SIGTERM: the peer's result if it comes soon, not a wait without end */
+#define STOPPED_RESULT_TIMEOUT_MS 3000
+
+/* set by SIGINT/SIGTERM */
+static atomic_bool stop;
 
 static const unsigned int compare_pages[] = { 8, 32, 64, 256, 512 };
 #define NPOINTS (sizeof(compare_pages) / sizeof(compare_pages[0]))
@@ -400,7 +405,7 @@ static void recv_result(struct vs_ctl *c, struct side *p)
 	int n;
 
 	*p = (struct side){ .mismatch = -1 };
-	c->timeout_ms = RESULT_TIMEOUT_MS;
+	c->timeout_ms = atomic_load(&stop) ? STOPPED_RESULT_TIMEOUT_MS : RESULT_TIMEOUT_MS;
 	n = vs_ctl_recv(c, line, sizeof(line));
 	if (n < 0) {
 		snprintf(p->error, sizeof(p->error), "no result from the peer: %s",
@@ -427,8 +432,6 @@ static void recv_result(struct vs_ctl *c, struct side *p)
 }
 
 /* ---------------------------------------------------------------- server */
-
-static atomic_bool stop;
 
 static void on_signal(int sig)
 {
@@ -761,7 +764,7 @@ static void client_receive(int fd, const struct cfg *cfg, const struct spec *sp,
 	struct zc_reader r = {
 		.fd = fd, .seqpacket = sp->type == SOCK_SEQPACKET, .zerocopy = sp->zerocopy,
 		.implicit_release = sp->zerocopy && !sp->madvise_release,
-		.win = win, .buf_len = blen,
+		.win = win, .buf_len = blen, .stop = &stop,
 	};
 	struct vs_cpu c0, c1;
 	uint64_t t0;
@@ -790,7 +793,7 @@ static void client_receive(int fd, const struct cfg *cfg, const struct spec *sp,
 	vs_cpu_now(&c1);
 	me->cpu = vs_cpu_delta(&c0, &c1);
 	ticker_end(tk, r.bytes);
-	if (n < 0)
+	if (n < 0 && !(n == -EINTR && stop))
 		snprintf(me->error, sizeof(me->error), "%s after %" PRIu64 " bytes: %s",
 			 r.failed_call, r.bytes,
 			 n == -EMSGSIZE ? "a record was truncated" : strerror((int)-n));
@@ -849,9 +852,10 @@ static int client_run(const struct cfg *cfg, struct vs_ctl *c, struct spec *sp, 
 	if (fd < 0)
 		return 1;
 	client_receive(fd, cfg, sp, me, tk);
+	/* a server still blocked in send() (the client was interrupted) fails and reports */
+	close(fd);
 	recv_result(c, peer);
 	send_result(c, me);
-	close(fd);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #ifndef RX_ZEROCOPY_H
 #define RX_ZEROCOPY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,10 @@ struct zc_reader {
 	size_t win;
 	uint8_t *buf;
 	size_t buf_len;
+	/* when set (by a signal handler), a call the signal interrupted
+	 * returns -EINTR instead of being retried; NULL: always retried
+	 */
+	const atomic_bool *stop;
 	/* counters */
 	uint64_t bytes;		/* all payload */
 	uint64_t mapped;	/* payload that arrived mapped */

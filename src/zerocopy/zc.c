@@ -51,8 +51,14 @@ void *zc_map(int fd, size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int zc_receive_flags(int fd, void *addr, size_t len, unsigned int flags,
-		     struct vsock_zerocopy_receive *zc)
+static bool stopped(const atomic_bool *stop)
+{
+	return stop && atomic_load(stop);
+}
+
+/* zc_receive_flags(); an interrupted call is retried unless *stop is set. */
+static int receive_call(int fd, void *addr, size_t len, unsigned int flags,
+			struct vsock_zerocopy_receive *zc, const atomic_bool *stop)
 {
 	socklen_t optlen = sizeof(*zc);
 	int r;
@@ -62,13 +68,19 @@ int zc_receive_flags(int fd, void *addr, size_t len, unsigned int flags,
 	};
 	do
 		r = getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_ZEROCOPY_RECEIVE, zc, &optlen);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && !stopped(stop));
 	if (r < 0)
 		return -errno;
 	/* a kernel of the struct's first version read no flags */
 	if (flags && optlen < sizeof(*zc))
 		return -EOPNOTSUPP;
 	return 0;
+}
+
+int zc_receive_flags(int fd, void *addr, size_t len, unsigned int flags,
+		     struct vsock_zerocopy_receive *zc)
+{
+	return receive_call(fd, addr, len, flags, zc, NULL);
 }
 
 int zc_receive(int fd, void *addr, size_t len, struct vsock_zerocopy_receive *zc)
@@ -91,7 +103,7 @@ static ssize_t read_some(struct zc_reader *r, size_t len, zc_data_fn fn, void *c
 
 	do
 		n = recvmsg(r->fd, &msg, 0);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !stopped(r->stop));
 	r->io_ns += vs_now_ns() - t0;
 	r->reads++;
 	if (n < 0) {
@@ -143,8 +155,8 @@ static ssize_t zc_next(struct zc_reader *r, zc_data_fn fn, void *ctx)
 	ssize_t got = 0, n;
 	int err;
 
-	err = zc_receive_flags(r->fd, r->map, r->win,
-			       r->implicit_release ? VSOCK_ZEROCOPY_RECEIVE_RELEASE : 0, &zc);
+	err = receive_call(r->fd, r->map, r->win,
+			   r->implicit_release ? VSOCK_ZEROCOPY_RECEIVE_RELEASE : 0, &zc, r->stop);
 	r->io_ns += vs_now_ns() - t0;
 	r->zc_calls++;
 	if (err) {

@@ -192,3 +192,9 @@ test_rx_zerocopy_receive_buffer_larger_than_senders() {
 	kill $ZS_PID
 	wait $ZS_PID
 }
+
+# SIGTERM ends a client blocked in SO_VM_SOCKETS_ZEROCOPY_RECEIVE (zc_lib.sh: zc_term_blocked).
+test_rx_zerocopy_sigterm_ends_blocked_client() {
+	zc_need
+	zc_term_blocked --zerocopy --rx 16 --tx 16
+}

@@ -161,3 +161,8 @@ test_compare_csv_matches_json() {
 		i=$((i + 1))
 	done
 }
+
+# SIGTERM ends a client blocked in read() (zc_lib.sh: zc_term_blocked).
+test_sigterm_ends_blocked_copy_client() {
+	zc_term_blocked --rx 16 --tx 16
+}
