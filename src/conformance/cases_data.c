@@ -206,8 +206,13 @@ void seqpacket_msg_trunc_server(struct cf_ctx *ctx)
 		cf_fail(ctx, "msg_flags 0x%x lacks MSG_TRUNC", msg.msg_flags);
 	if (cf_check(buf, sizeof(buf), 9) != sizeof(buf))
 		cf_fail(ctx, "the truncated record's first bytes differ from what was sent");
-	/* the rest of the record is gone: the next read is the next record */
+	/* the rest of the record is gone: the next read is the next record (once
+	 * delivered: SENDDONE may have overtaken it on a TCP control channel)
+	 */
 	memset(buf, 0, sizeof(buf));
+	if (!(cf_poll(ctx, fd, POLLIN, ctx->wait_ms) & POLLIN))
+		cf_fail(ctx, "the record after the truncated one did not arrive within %d ms",
+			ctx->wait_ms);
 	cf_recv_buf(ctx, fd, buf, sizeof(buf), MSG_DONTWAIT, 4);
 	if (memcmp(buf, "next", 4))
 		cf_fail(ctx, "after a truncated record, the next read returned '%.4s'", buf);
@@ -250,7 +255,14 @@ void seqpacket_msg_eor_server(struct cf_ctx *ctx)
 		unsigned char buf[8];
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		ssize_t n;
+
+		/* sent, but maybe not delivered yet: SENDDONE may take another path
+		 * (a TCP control channel) and overtake the records
+		 */
+		if (!(cf_poll(ctx, fd, POLLIN, ctx->wait_ms) & POLLIN))
+			cf_fail(ctx, "record %d: not readable within %d ms", i + 1, ctx->wait_ms);
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
 
 		if (n != 1 || buf[0] != i)
 			cf_fail(ctx, "record %d: %zd bytes (%s), expected 1 byte 0x%02x", i + 1, n,
