@@ -679,6 +679,30 @@ static struct pair full_buffer_pair(uint64_t vsk, uint8_t **m, uint64_t *w1)
  * they stay mapped the sender gets their credit back (one more buffer, no
  * more); after the release the next call maps the bytes written meanwhile.
  */
+/*
+ * The sender of p filled its w1 = vsk-byte buffer (full_buffer_pair()): one
+ * call with flags maps all of it, and while those pages stay mapped the
+ * sender gets exactly their credit back (it writes vsk more bytes within 5 s).
+ */
+static void map_buffer_and_refill(const struct pair *p, uint8_t *m, uint64_t vsk, uint64_t w1,
+				  unsigned int flags, struct vsock_zerocopy_receive *zc)
+{
+	uint64_t w2;
+	int r;
+
+	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
+	      (unsigned long long)w1, (unsigned long long)vsk);
+	wait_queued(p->cfd, vsk);	/* all of it delivered: one call maps it */
+	CHECK(!(r = zc_receive_flags(p->cfd, m, vsk, flags, zc)) && zc->length == vsk &&
+	      zc->inq == 0, "first call: %s, %u bytes mapped, inq %u", strerror(-r), zc->length,
+	      zc->inq);
+	CHECK(vs_pattern_check(m, vsk, 0, 7) == vsk, "mapped bytes are not the payload");
+	w2 = write_credit(p->afd, w1, vsk);
+	CHECK(w2 == vsk, "while %u bytes stayed mapped the sender wrote %llu bytes within 5 s "
+	      "(%llu expected: their credit, no more)", zc->length, (unsigned long long)w2,
+	      (unsigned long long)vsk);
+}
+
 static void t_mapped_pages_credited(void)
 {
 	uint64_t vsk = 64 * 1024, w1, w2;
@@ -687,16 +711,7 @@ static void t_mapped_pages_credited(void)
 	struct vsock_zerocopy_receive zc;
 	int r;
 
-	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
-	      (unsigned long long)w1, (unsigned long long)vsk);
-	wait_queued(p.cfd, vsk);
-	CHECK(!(r = zc_receive(p.cfd, m, vsk, &zc)) && zc.length == vsk && zc.inq == 0,
-	      "receive: %s, %u bytes mapped, inq %u", strerror(-r), zc.length, zc.inq);
-	CHECK(vs_pattern_check(m, vsk, 0, 7) == vsk, "mapped bytes are not the payload");
-	w2 = write_credit(p.afd, w1, vsk);
-	CHECK(w2 == vsk, "while %u bytes stayed mapped the sender wrote %llu bytes within 5 s "
-	      "(%llu expected: their credit, no more)", zc.length, (unsigned long long)w2,
-	      (unsigned long long)vsk);
+	map_buffer_and_refill(&p, m, vsk, w1, 0, &zc);
 	vs_sleep_ns(300 * 1000000ULL);
 	w2 = write_until_full(p.afd, w1 + vsk);
 	CHECK(w2 == 0, "the sender got %llu bytes of credit beyond a full buffer and a mapped "
@@ -884,22 +899,13 @@ static void t_implicit_release_same_bytes(void)
 static void t_implicit_release_reuses_window(void)
 {
 	const unsigned int rel = VSOCK_ZEROCOPY_RECEIVE_RELEASE;
-	uint64_t vsk = 64 * 1024, w1, w2;
+	uint64_t vsk = 64 * 1024, w1, w2 = vsk;
 	uint8_t *m;
 	struct pair p = full_buffer_pair(vsk, &m, &w1);
 	struct vsock_zerocopy_receive zc;
 	int r;
 
-	CHECK(w1 == vsk, "the sender wrote %llu bytes into a %llu-byte buffer",
-	      (unsigned long long)w1, (unsigned long long)vsk);
-	wait_queued(p.cfd, vsk);	/* all of it delivered: one call maps it */
-	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length == vsk,
-	      "first call: %s, %u bytes mapped", strerror(-r), zc.length);
-	CHECK(vs_pattern_check(m, vsk, 0, 7) == vsk, "first window: not the payload");
-	w2 = write_credit(p.afd, w1, vsk);
-	CHECK(w2 == vsk, "while %u bytes stayed mapped the sender wrote %llu bytes within 5 s "
-	      "(%llu expected: their credit, no more)", zc.length, (unsigned long long)w2,
-	      (unsigned long long)vsk);
+	map_buffer_and_refill(&p, m, vsk, w1, rel, &zc);
 	wait_queued(p.cfd, w2);
 	CHECK(!(r = zc_receive_flags(p.cfd, m, vsk, rel, &zc)) && zc.length == w2,
 	      "the call with the flag on the mapped window: %s, %u bytes mapped (%llu expected)",
